@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import re
 import threading
 
 try:
@@ -59,6 +60,12 @@ def normalise_base_url(url):
         raise InvalidInputError("Invalid BMC URL %r." % (url,),
                                 hint="Give a URL such as https://10.0.0.5.")
     url = url.strip().rstrip("/")
+    scheme, _, rest = url.partition("://")
+    if "@" in rest.split("/", 1)[0]:
+        # Never echo the credentials back: errors end up in logs and job output.
+        shown = "%s://***@%s" % (scheme, rest.split("@", 1)[1])
+        raise InvalidInputError("Invalid BMC URL %s: credentials in the URL are not supported." % shown,
+                                hint="Remove them and set the username and password options.")
     if url.endswith("/redfish/v1"):
         url = url[:-len("/redfish/v1")]
     if not (url.startswith("https://") or url.startswith("http://")):
@@ -107,6 +114,7 @@ class RedfishClient:
         self._root_resource = None
         self.root = None
         self._expand_usable = None
+        self.expand_rejection = None
         self._lock = threading.Lock()
         self._last_response = threading.local()
         self.request_count = 0
@@ -279,7 +287,8 @@ class RedfishClient:
             return RedfishTimeoutError(self.base_url, path,
                                        "connection not established within %ss" % self._timeout,
                                        method=method)
-        return RedfishConnectionError(self.base_url, path, "connection failed: %s" % text, method=method)
+        return RedfishConnectionError(self.base_url, path, "connection failed: %s" % _socket_reason(text),
+                                      method=method)
 
     # Collections
 
@@ -304,8 +313,17 @@ class RedfishClient:
         if expand and self.expand_supported:
             try:
                 collection = self.get(uri, EXPAND_QUERY)
-            except RedfishBadRequestError:
+            except (RedfishBadRequestError, RedfishNotFoundError) as exc:
+                # Some BMCs advertise $expand and then reject it (400), or treat the query
+                # as part of the path (404).  The plain GET below tells a missing
+                # collection from a rejected query.
                 self._expand_usable = False
+                self.expand_rejection = str(exc)
+            except RedfishServerError as exc:
+                if exc.status != 501:
+                    raise
+                self._expand_usable = False
+                self.expand_rejection = str(exc)
         if collection is None:
             collection = self.get(uri)
 
@@ -319,6 +337,14 @@ class RedfishClient:
             else:
                 members.append(member)
         return collection, members, [uri for uri in missing if uri]
+
+
+def _socket_reason(text):
+    """Return the operating system's reason from a urllib3 connection error message."""
+    match = re.search(r"\[Errno -?\d+\] ([^'\")]+)", text)
+    if match:
+        return match.group(1).strip()
+    return text[:200]
 
 
 def _short_body(response):

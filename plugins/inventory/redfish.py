@@ -1,0 +1,330 @@
+# -*- coding: utf-8 -*-
+# Copyright: aifactory.infra contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+name: redfish
+short_description: Servers and DPUs discovered through their Redfish BMCs
+version_added: 0.1.0
+description:
+  - Walks every listed BMC concurrently over Redfish and builds one inventory host per server
+    or DPU system, with the normalised hardware model in the C(hardware) host variable.
+  - A GPU baseboard system (HGX, GH200, GB200 designs) is merged into the server it belongs to.
+    A BMC with several servers (blades) gives several hosts.
+  - A BMC that cannot be read (timeout, rejected credentials, malformed answers) becomes a host
+    in the C(bmc_error) group with the reason in C(bmc_error_reason); the inventory still
+    succeeds unless O(strict=true).
+  - Hosts are grouped into C(servers), C(dpus) and C(gpu_servers); O(keyed_groups), O(groups)
+    and O(compose) build more from the C(hardware) variable.
+  - The inventory configuration file name must end with C(redfish.yml) or C(redfish.yaml).
+author:
+  - aifactory.infra contributors
+requirements:
+  - sushy >= 4.0 on the controller
+extends_documentation_fragment:
+  - constructed
+  - inventory_cache
+options:
+  plugin:
+    description: The name of this plugin; it makes the file an inventory source of this plugin.
+    required: true
+    type: str
+    choices: [aifactory.infra.redfish]
+  endpoints:
+    description:
+      - The BMCs to walk. Each item is a URL string such as V(https://10.1.0.11), or a mapping
+        with C(url) and an optional C(name), C(username), C(password), C(validate_certs) and
+        C(ca_path) that override the options of the same name for that BMC.
+      - Without C(name), a host is named after the URL's host name or address, with C(-<port>)
+        added when several endpoints share that address.
+      - When a BMC exposes several server or DPU systems, each host name gets C(-<system Id>).
+    type: list
+    elements: raw
+    required: true
+  username:
+    description: User name on the BMCs.
+    type: str
+    env:
+      - name: AIFACTORY_BMC_USERNAME
+  password:
+    description:
+      - Password on the BMCs. It may be a vault-encrypted string or a template that uses
+        lookups. It never appears in host variables, errors or the cache.
+    type: str
+    env:
+      - name: AIFACTORY_BMC_PASSWORD
+  validate_certs:
+    description: Verify the BMCs' TLS certificates. Turn off only for BMCs you trust.
+    type: bool
+    default: true
+    env:
+      - name: AIFACTORY_BMC_VALIDATE_CERTS
+  ca_path:
+    description: A CA bundle file used to verify the BMCs' certificates instead of the system store.
+    type: path
+    env:
+      - name: AIFACTORY_BMC_CA_PATH
+  timeout:
+    description: Seconds to wait for each HTTP response from a BMC.
+    type: int
+    default: 30
+  max_workers:
+    description: How many BMCs are walked at the same time.
+    type: int
+    default: 64
+  bmc_workers:
+    description: How many requests one BMC receives at the same time while it is walked.
+    type: int
+    default: 4
+  auth:
+    description:
+      - V(auto) opens a Redfish session and falls back to HTTP basic authentication when the
+        BMC has no usable session service; V(session) and V(basic) force one method.
+    type: str
+    default: auto
+    choices: [auto, session, basic]
+  retries:
+    description:
+      - Attempts per request (counting the first) for failures that go away by themselves
+        (connection refused, HTTP 5xx, 503 with Retry-After, vendor "busy" messages).
+    type: int
+    default: 4
+  retry_budget:
+    description: Maximum seconds one request may spend waiting between its retries.
+    type: float
+    default: 60
+  strict:
+    description:
+      - Besides failing on templating errors in O(compose), O(groups) and O(keyed_groups),
+        fail the whole inventory when any BMC cannot be read, instead of adding it to
+        C(bmc_error).
+"""
+
+EXAMPLES = r"""
+# inventories/factory/redfish.yml
+plugin: aifactory.infra.redfish
+endpoints:
+  - https://10.1.0.11
+  - url: https://10.1.0.12
+    name: gpu-node-02
+username: admin
+password: "{{ lookup('ansible.builtin.env', 'BMC_PASSWORD') }}"
+ca_path: /etc/pki/bmc-ca.pem
+keyed_groups:
+  - key: hardware.gpus | map(attribute='model') | first | default('none') | regex_replace('[^A-Za-z0-9]', '_')
+    prefix: gpu
+  - key: hardware.power_state
+    prefix: power
+  - key: hardware.health
+    prefix: health
+groups:
+  h100: hardware.gpus | selectattr('model', 'search', 'H100') | list | length > 0
+  bluefield3: hardware.dpus | selectattr('generation', 'equalto', 'BlueField-3') | list | length > 0
+compose:
+  gpu_total: hardware.gpu_count
+
+# Cache the discovered hardware for an hour (the cache holds no credentials).
+# cache: true
+# cache_plugin: ansible.builtin.jsonfile
+# cache_connection: ~/.cache/aifactory-inventory
+# cache_timeout: 3600
+"""
+
+import concurrent.futures
+from urllib.parse import urlsplit
+
+from ansible.errors import AnsibleError, AnsibleParserError
+from ansible.module_utils.common.text.converters import to_native
+from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
+
+from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
+    AifactoryError,
+    InvalidInputError,
+)
+from ansible_collections.aifactory.infra.plugins.module_utils.redfish.client import (
+    normalise_base_url,
+)
+from ansible_collections.aifactory.infra.plugins.module_utils.redfish.discovery import (
+    discover_bmc,
+    host_names,
+)
+
+ERROR_GROUP = "bmc_error"
+ENDPOINT_KEYS = ("url", "name", "username", "password", "validate_certs", "ca_path")
+
+
+class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
+    """Build the inventory from Redfish introspection of many BMCs."""
+
+    NAME = "aifactory.infra.redfish"
+
+    def verify_file(self, path):
+        if not super(InventoryModule, self).verify_file(path):
+            return False
+        return path.endswith(("redfish.yml", "redfish.yaml"))
+
+    def parse(self, inventory, loader, path, cache=True):
+        super(InventoryModule, self).parse(inventory, loader, path, cache)
+        self._read_config_data(path)
+
+        endpoints = self._endpoints()
+        cache_key = self.get_cache_key(path)
+        use_cache = self.get_option("cache") and cache
+        results = None
+        if use_cache:
+            try:
+                results = self._cache[cache_key]
+            except KeyError:
+                results = None
+        if results is None:
+            results = self._discover_all(endpoints)
+            if self.get_option("cache"):
+                self._cache[cache_key] = results
+
+        self._populate(results)
+
+    # Options
+
+    def _secret(self, value):
+        """Template a credential so that vault strings and lookups work."""
+        if value is None:
+            return None
+        if self.templar.is_template(value):
+            value = self.templar.template(value)
+        return to_native(value)
+
+    def _endpoints(self):
+        raw = self.get_option("endpoints") or []
+        if not isinstance(raw, list) or not raw:
+            raise AnsibleParserError("The endpoints option must be a non-empty list of BMC URLs "
+                                     "or mappings with a url key.")
+        endpoints = []
+        for index, item in enumerate(raw):
+            if isinstance(item, str):
+                item = {"url": item}
+            if not isinstance(item, dict) or "url" not in item:
+                raise AnsibleParserError(
+                    "Invalid endpoints[%d] %r: give a URL string or a mapping with a url key." % (index, item))
+            unknown = sorted(set(item) - set(ENDPOINT_KEYS))
+            if unknown:
+                raise AnsibleParserError(
+                    "Invalid endpoints[%d]: unknown keys %s; the allowed keys are %s."
+                    % (index, ", ".join(unknown), ", ".join(ENDPOINT_KEYS)))
+            try:
+                url = normalise_base_url(to_native(item["url"]))
+            except InvalidInputError as exc:
+                raise AnsibleParserError("endpoints[%d]: %s" % (index, exc))
+            endpoints.append({
+                "url": url,
+                "name": item.get("name"),
+                "username": self._secret(item.get("username", self.get_option("username"))),
+                "password": self._secret(item.get("password", self.get_option("password"))),
+                "validate_certs": item.get("validate_certs", self.get_option("validate_certs")),
+                "ca_path": item.get("ca_path", self.get_option("ca_path")),
+            })
+
+        seen = {}
+        for endpoint in endpoints:
+            seen.setdefault(urlsplit(endpoint["url"]).hostname, []).append(endpoint)
+        for same_address in seen.values():
+            for endpoint in same_address:
+                if endpoint["name"]:
+                    continue
+                parts = urlsplit(endpoint["url"])
+                endpoint["name"] = parts.hostname
+                if len(same_address) > 1 and parts.port:
+                    endpoint["name"] = "%s-%s" % (parts.hostname, parts.port)
+        return endpoints
+
+    # Discovery
+
+    def _discover_all(self, endpoints):
+        """Walk every BMC, at most max_workers at once; return results keyed by URL."""
+        results = {}
+        workers = max(1, min(self.get_option("max_workers"), len(endpoints)))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            futures = {pool.submit(self._discover_one, endpoint): endpoint for endpoint in endpoints}
+            for future in concurrent.futures.as_completed(futures):
+                endpoint = futures[future]
+                results[endpoint["url"]] = future.result()
+        # Keep the order of the endpoints option, whatever order the BMCs answered in.
+        return [results[endpoint["url"]] for endpoint in endpoints]
+
+    def _discover_one(self, endpoint):
+        result = {"url": endpoint["url"], "name": endpoint["name"], "hosts": [], "warnings": [],
+                  "error": None}
+        try:
+            found = discover_bmc(
+                endpoint["url"], endpoint["username"], endpoint["password"],
+                validate_certs=endpoint["validate_certs"], ca_path=endpoint["ca_path"],
+                timeout=self.get_option("timeout"), auth=self.get_option("auth"),
+                workers=self.get_option("bmc_workers"), retries=self.get_option("retries"),
+                retry_budget=self.get_option("retry_budget"))
+        except AifactoryError as exc:
+            result["error"] = str(exc)
+            return result
+        except Exception as exc:  # pylint: disable=broad-except
+            # One BMC must never fail the whole inventory, whatever it answered; the reason
+            # still reaches the user in bmc_error_reason.
+            result["error"] = "BMC %s: unexpected %s while reading it: %s" % (
+                endpoint["url"], type(exc).__name__, exc)
+            return result
+        result["hosts"] = found["hosts"]
+        result["warnings"] = found["warnings"]
+        if not found["hosts"]:
+            result["error"] = "BMC %s: no server or DPU system found under /redfish/v1/Systems." % endpoint["url"]
+        return result
+
+    # Inventory
+
+    def _populate(self, results):
+        for group in ("servers", "dpus", "gpu_servers", ERROR_GROUP):
+            self.inventory.add_group(group)
+
+        strict = self.get_option("strict")
+        failures = []
+        for result in results:
+            if result["error"]:
+                failures.append(result["error"])
+                self._add_error_host(result)
+                continue
+            for warning in result["warnings"]:
+                self.display.warning("Redfish inventory: %s" % warning)
+            names = host_names(result["name"], result["hosts"])
+            for name, hardware in zip(names, result["hosts"]):
+                self._add_host(name, result["url"], hardware, result["warnings"], strict)
+
+        if failures and strict:
+            raise AnsibleError("Redfish inventory: %d BMC(s) could not be read: %s"
+                               % (len(failures), "; ".join(failures)))
+        for failure in failures:
+            self.display.warning("Redfish inventory: %s" % failure)
+
+    def _add_error_host(self, result):
+        host = self.inventory.add_host(result["name"], group=ERROR_GROUP)
+        self.inventory.set_variable(host, "bmc_url", result["url"])
+        self.inventory.set_variable(host, "bmc_error_reason", result["error"])
+
+    def _add_host(self, name, url, hardware, warnings, strict):
+        group = "dpus" if hardware["kind"] == "dpu" else "servers"
+        host = self.inventory.add_host(name, group=group)
+        if hardware["kind"] == "server" and hardware["gpu_count"]:
+            self.inventory.add_child("gpu_servers", host)
+
+        hostvars = {
+            "bmc_url": url,
+            "bmc_system_id": hardware["system_id"],
+            "hardware": hardware,
+        }
+        if warnings:
+            hostvars["bmc_warnings"] = list(warnings)
+        for key, value in hostvars.items():
+            self.inventory.set_variable(host, key, value)
+
+        self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
+        self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)
+        self._add_host_to_keyed_groups(self.get_option("keyed_groups"), hostvars, host, strict=strict)
