@@ -20,13 +20,16 @@ from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
     RedfishBadRequestError,
     RedfishNotFoundError,
     RedfishResponseError,
+    RedfishServerError,
 )
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.client import odata_id
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish import shapes
 
-# Errors that lose one optional part of a BMC (a broken link, an unsupported collection)
-# but leave the rest of its hardware worth reporting.
-PARTIAL_ERRORS = (RedfishNotFoundError, RedfishBadRequestError, RedfishResponseError)
+# Errors that lose one optional part of a BMC (a broken link, an unsupported collection,
+# a sub-resource that keeps failing after retries) but leave the rest of its hardware worth
+# reporting.  The service root and the Systems collection are read outside this rule.
+PARTIAL_ERRORS = (RedfishNotFoundError, RedfishBadRequestError, RedfishResponseError,
+                  RedfishServerError)
 
 
 class Snapshot:
@@ -139,8 +142,13 @@ def take_snapshot(source, workers=4):
                                    "the service root has no Systems collection")
 
     chassis = _ChassisTracker(walk, shapes.link(source.root, "Chassis"))
-    walk.submit(lambda w: w.collection(systems_uri,
-                                       then=lambda w2, system: _read_system(w2, system, chassis)))
+    collection, members, missing = source.get_collection(systems_uri)
+    snapshot.add(collection, systems_uri)
+    for member in members:
+        snapshot.add(member)
+        walk.submit(_read_system, member, chassis)
+    for uri in missing:
+        walk.submit(_read_member, uri, lambda w, system: _read_system(w, system, chassis))
     walk.wait()
 
     # Most BMCs list PCIe devices under the chassis, and many list the same devices under
