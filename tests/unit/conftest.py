@@ -13,20 +13,6 @@ MOCKUPS = SHARED / "mockups"
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 
-def _collections_root():
-    """Make ``ansible_collections.aifactory.infra`` importable from this checkout."""
-    root = REPO / ".build" / "collections"
-    link = root / "ansible_collections" / "aifactory" / "infra"
-    if not link.exists():
-        link.parent.mkdir(parents=True, exist_ok=True)
-        link.symlink_to(REPO, target_is_directory=True)
-    return root
-
-
-if str(_collections_root()) not in sys.path:
-    sys.path.insert(0, str(_collections_root()))
-
-
 @pytest.fixture
 def mockup():
     """Return the folder of a capture under the shared mockups, or skip without them."""

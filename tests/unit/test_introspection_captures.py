@@ -2,21 +2,10 @@
 
 import pytest
 
+from captures import EXPECTED, check_hosts
 from recorded import RecordedBmc
 from ansible_collections.aifactory.infra.plugins.module_utils.introspection import build_hosts
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.snapshot import take_snapshot
-
-# capture: (servers, dpu hosts, GPUs on the server, GPU model substring, server DPU generations)
-EXPECTED = {
-    "dell": (1, 0, 1, "H100", ["BlueField-2"]),
-    "lenovo_sr670": (1, 0, 2, "A6000", []),
-    "supermicro": (1, 0, 8, "H100", ["BlueField-2"]),
-    "nvidia_gh200": (1, 0, 2, "GH200", []),
-    "nvidia_dpu": (0, 1, 0, None, None),
-    "dmtf-rackmount1": (1, 0, 0, None, []),
-    "dmtf-smartnic": (1, 1, 0, None, None),
-}
-
 
 def discover(folder, expand=True):
     source = RecordedBmc(folder, expand=expand)
@@ -27,23 +16,10 @@ def discover(folder, expand=True):
 @pytest.mark.parametrize("expand", [True, False], ids=["expand", "no-expand"])
 @pytest.mark.parametrize("capture", sorted(EXPECTED))
 def test_capture_hosts_and_devices(mockup, capture, expand):
-    servers, dpu_hosts, gpu_count, gpu_model, dpu_generations = EXPECTED[capture]
     hosts, snapshot, _ = discover(mockup(capture), expand)
 
     assert snapshot.warnings == []
-    assert len([h for h in hosts if h["kind"] == "server"]) == servers
-    assert len([h for h in hosts if h["kind"] == "dpu"]) == dpu_hosts
-    for host in hosts:
-        if host["kind"] != "server":
-            assert host["gpu_count"] == 0
-            continue
-        assert host["gpu_count"] == gpu_count
-        assert len(host["gpus"]) == gpu_count
-        for gpu in host["gpus"]:
-            assert gpu_model in gpu["model"]
-            assert gpu["vendor"] == "NVIDIA"
-        if dpu_generations is not None:
-            assert [d["generation"] for d in host["dpus"]] == dpu_generations
+    check_hosts(hosts, capture)
 
 
 def test_dell_gpu_counted_once(mockup):
