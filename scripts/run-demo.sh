@@ -16,6 +16,7 @@ export PATH="$venv/bin:$PATH"
 export ANSIBLE_CONFIG="$repo_root/ansible.cfg"
 export ANSIBLE_COLLECTIONS_PATH="$repo_root/.build/demo-collections"
 
+# shellcheck disable=SC2317  # shellcheck does not see calls through the EXIT trap
 stop_lab() {
     echo "demo: stopping the lab"
     python -m lab down || echo "demo: 'python -m lab down' failed; check 'python -m lab status'" >&2

@@ -18,7 +18,7 @@ shift 2
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 results="$repo_root/.build/test-results"
-cd "$repo_root"
+cd "$repo_root" || exit
 mkdir -p "$results"
 rm -f "$results/$group.xml"
 

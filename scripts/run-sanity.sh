@@ -88,9 +88,12 @@ EOF
     echo "run-sanity: placed a pip $pip_version bootstrap script at $get_pip"
 fi
 
-# 3. A fresh copy of the collection under an ansible_collections/ path.
-rm -rf "$build_dir/sanity"
-mkdir -p "$collection_copy"
+# 3. A fresh copy of the collection under an ansible_collections/ path. tests/output is kept:
+#    ansible-test keeps the controller venv that --venv creates there (.tmp/delegation), and
+#    recreating it costs every run half a minute.
+mkdir -p "$collection_copy/tests"
+find "$collection_copy" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
+find "$collection_copy/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
 cd "$repo_root"
 git ls-files -z --cached \
     | while IFS= read -r -d '' path; do
@@ -103,7 +106,8 @@ git ls-files -z --cached \
 # ansible-test walks up from the working directory to the first .git and asks git for the
 # file list; without a repository of its own the copy would resolve to this repository, in
 # which .build/ is ignored, and every target would be skipped. An empty repository is
-# enough: ansible-test also lists untracked files that .gitignore does not exclude.
+# enough: ansible-test also lists untracked files that .gitignore does not exclude, and
+# the copied .gitignore keeps tests/output out of that list.
 git init --quiet "$collection_copy"
 
 # 4. ansible-test itself. --venv keeps each test's pinned tools out of .venv.

@@ -8,7 +8,7 @@ set -uo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 results="$repo_root/.build/test-results"
-cd "$repo_root"
+cd "$repo_root" || exit
 rm -rf "$results"
 
 summary=()

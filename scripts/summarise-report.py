@@ -1,4 +1,4 @@
-#!/usr/bin/env python3
+#!/usr/bin/env python
 """Print a short summary of the demo's JSON report.
 
 Usage: summarise-report.py PATH [--strict]
