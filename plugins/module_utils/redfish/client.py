@@ -29,6 +29,21 @@ except ImportError as import_error:  # reported by the caller through missing_re
     HAS_SUSHY = False
     SUSHY_IMPORT_ERROR = import_error
 
+if HAS_SUSHY:
+    class _SingleAttemptConnector(sushy_connector.Connector):
+        """sushy's connector without its own retries of server errors.
+
+        sushy retries a failed GET right away (``server_side_retries``), which would ignore
+        Retry-After and multiply with this client's retry policy; here the policy alone
+        decides.
+        """
+
+        def _op(self, method, path="", data=None, headers=None, blocking=False, timeout=None,
+                server_side_retries_left=None, **kwargs):
+            return super(_SingleAttemptConnector, self)._op(
+                method, path, data=data, headers=headers, blocking=blocking, timeout=timeout,
+                server_side_retries_left=0, **kwargs)
+
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
     InvalidInputError,
     RedfishAuthError,
@@ -139,7 +154,7 @@ class RedfishClient:
         self.retry_policy.call(self._open_once)
 
     def _open_once(self):
-        connector = sushy_connector.Connector(
+        connector = _SingleAttemptConnector(
             self.base_url, verify=self._verify, default_request_timeout=self._timeout,
             response_callback=self._remember_response,
             # A single attempt inside sushy: this client's retry policy owns retries.
