@@ -50,9 +50,8 @@ options:
     type: int
     default: 4
 requirements:
-  - sushy >= 4.0 on the host that runs the module (usually the controller, with
-    C(delegate_to: localhost))
+  - "sushy >= 4.0 on the host that runs the module, usually the controller"
 notes:
-  - The module talks to the BMC over HTTPS from the host it runs on; run it on the controller
-    with C(delegate_to) or C(connection: local).
+  - "The module talks to the BMC over HTTPS from the host it runs on; run it on the controller
+    with C(delegate_to: localhost) or C(connection: local)."
 """

@@ -72,7 +72,8 @@ def run_inventory(config, workdir, extra_args=(), env=None):
     environment.update(env or {})
     completed = subprocess.run(
         [str(BIN / "ansible-inventory"), "-i", str(path), "--list"] + list(extra_args),
-        capture_output=True, text=True, env=environment, cwd=str(workdir), timeout=600)
+        capture_output=True, text=True, env=environment, cwd=str(workdir), timeout=600,
+        check=False)
     inventory = json.loads(completed.stdout) if completed.returncode == 0 else None
     return inventory, completed
 

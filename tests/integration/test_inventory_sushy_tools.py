@@ -1,6 +1,5 @@
 """The redfish inventory against sushy-tools, a Redfish implementation this project did not write."""
 
-import sys
 from contextlib import ExitStack
 
 import pytest

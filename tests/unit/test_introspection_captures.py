@@ -7,6 +7,7 @@ from recorded import RecordedBmc
 from ansible_collections.aifactory.infra.plugins.module_utils.introspection import build_hosts
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.snapshot import take_snapshot
 
+
 def discover(folder, expand=True):
     source = RecordedBmc(folder, expand=expand)
     snapshot = take_snapshot(source)
@@ -16,14 +17,14 @@ def discover(folder, expand=True):
 @pytest.mark.parametrize("expand", [True, False], ids=["expand", "no-expand"])
 @pytest.mark.parametrize("capture", sorted(EXPECTED))
 def test_capture_hosts_and_devices(mockup, capture, expand):
-    hosts, snapshot, _ = discover(mockup(capture), expand)
+    hosts, snapshot = discover(mockup(capture), expand)[:2]
 
     assert snapshot.warnings == []
     check_hosts(hosts, capture)
 
 
 def test_dell_gpu_counted_once(mockup):
-    hosts, _, _ = discover(mockup("dell"))
+    hosts = discover(mockup("dell"))[0]
     gpu = hosts[0]["gpus"][0]
     assert gpu["source"] == "processor"
     assert gpu["model"] == "NVIDIA H100 PCIe"
@@ -31,7 +32,7 @@ def test_dell_gpu_counted_once(mockup):
 
 
 def test_dell_nics(mockup):
-    hosts, _, _ = discover(mockup("dell"))
+    hosts = discover(mockup("dell"))[0]
     nics = {nic["location"]: nic for nic in hosts[0]["nics"]}
     assert set(nics) == {"NIC.Embedded.1", "NIC.Integrated.1", "InfiniBand.Slot.7"}
     assert nics["InfiniBand.Slot.7"]["link_type"] == "infiniband"
@@ -71,7 +72,7 @@ def test_supermicro_gpus_from_pcie_devices(mockup):
 
 
 def test_gh200_baseboard_merged(mockup):
-    hosts, _, _ = discover(mockup("nvidia_gh200"))
+    hosts = discover(mockup("nvidia_gh200"))[0]
     assert len(hosts) == 1
     assert hosts[0]["system_id"] == "System_0"
     assert hosts[0]["systems"] == ["System_0", "HGX_Baseboard_0"]
@@ -100,6 +101,6 @@ def test_smartnic_soc_is_own_host(mockup):
 
 
 def test_expand_saves_requests(mockup):
-    _, _, expanded = discover(mockup("supermicro"), expand=True)
-    _, _, plain = discover(mockup("supermicro"), expand=False)
+    expanded = discover(mockup("supermicro"), expand=True)[2]
+    plain = discover(mockup("supermicro"), expand=False)[2]
     assert len(expanded.requests) < len(plain.requests)

@@ -57,8 +57,10 @@ def test_session_rejects_auth_header_falls_back_to_basic():
     refused = (415, {"error": {"code": "Base.1.5.GeneralError",
                                "@Message.ExtendedInfo": {"MessageId": "Base.1.5.GeneralError",
                                                          "Message": "Unsupported media type"}}}, {})
-    routes = base_routes({("POST", "/redfish/v1/SessionService/Sessions"): [refused],
-                            ("GET", "/redfish/v1/Systems"): [ok(collection("/redfish/v1/Systems", []))]})
+    routes = base_routes({
+        ("POST", "/redfish/v1/SessionService/Sessions"): [refused],
+        ("GET", "/redfish/v1/Systems"): [ok(collection("/redfish/v1/Systems", []))],
+    })
     with ScriptedBmc(routes) as bmc:
         with client(bmc) as redfish:
             redfish.get("/redfish/v1/Systems")
@@ -69,8 +71,10 @@ def test_session_rejects_auth_header_falls_back_to_basic():
 def test_rejected_credentials_name_bmc_and_uri():
     denied = (401, {"error": {"code": "Base.1.8.GeneralError", "@Message.ExtendedInfo": [
         {"MessageId": "Base.1.8.InsufficientPrivilege", "Message": "Invalid credentials"}]}}, {})
-    routes = base_routes({("POST", "/redfish/v1/SessionService/Sessions"): [denied],
-                            ("GET", "/redfish/v1/Systems"): [denied]})
+    routes = base_routes({
+        ("POST", "/redfish/v1/SessionService/Sessions"): [denied],
+        ("GET", "/redfish/v1/Systems"): [denied],
+    })
     with ScriptedBmc(routes) as bmc:
         with pytest.raises(RedfishAuthError) as caught:
             with client(bmc) as redfish:
@@ -178,8 +182,8 @@ def test_null_members_is_empty_collection():
         ("GET", "/redfish/v1/Systems"): [ok(collection("/redfish/v1/Systems", ["/redfish/v1/Systems/1"]))],
         ("GET", "/redfish/v1/Chassis"): [ok({"@odata.id": "/redfish/v1/Chassis", "Members": None})],
         ("GET", "/redfish/v1/Systems/1"): [ok(system)],
-        ("GET", "/redfish/v1/Systems/1/Processors"): [ok({"@odata.id": "/redfish/v1/Systems/1/Processors",
-                                                        "Members": None, "Members@odata.count": 0})],
+        ("GET", "/redfish/v1/Systems/1/Processors"): [ok({
+            "@odata.id": "/redfish/v1/Systems/1/Processors", "Members": None, "Members@odata.count": 0})],
     })
     with ScriptedBmc(routes) as bmc:
         with client(bmc) as redfish:

@@ -75,7 +75,7 @@ def normalise_base_url(url):
         raise InvalidInputError("Invalid BMC URL %r." % (url,),
                                 hint="Give a URL such as https://10.0.0.5.")
     url = url.strip().rstrip("/")
-    scheme, _, rest = url.partition("://")
+    scheme, rest = url.split("://", 1) if "://" in url else ("", url)
     if "@" in rest.split("/", 1)[0]:
         # Never echo the credentials back: errors end up in logs and job output.
         shown = "%s://***@%s" % (scheme, rest.split("@", 1)[1])

@@ -235,7 +235,6 @@ def _read_system(walk, system, chassis):
         chassis.read(uri)
 
 
-
 def _read_system_pcie_devices(walk, system):
     """Read a system's own PCIe device list (for BMCs whose chassis list none)."""
     collection_uri = shapes.link(system, "PCIeDevices")
