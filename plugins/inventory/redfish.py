@@ -22,7 +22,7 @@ description:
     and O(compose) build more from the C(hardware) variable.
   - The inventory configuration file name must end with C(redfish.yml) or C(redfish.yaml).
 author:
-  - aifactory.infra contributors
+  - aifactory.infra maintainers (@aifactory)
 requirements:
   - sushy >= 4.0 on the controller
 extends_documentation_fragment:

@@ -18,7 +18,7 @@ description:
   - Returns one model per server or DPU system of the BMC in RV(hosts), and the chosen host
     in RV(hardware) (and as the C(hardware) fact).
 author:
-  - aifactory.infra contributors
+  - aifactory.infra maintainers (@aifactory)
 extends_documentation_fragment:
   - aifactory.infra.redfish
 attributes:
