@@ -60,7 +60,7 @@ sanity: venv
 	@scripts/run-sanity.sh
 
 lint: venv
-	ansible-lint
+	ansible-lint $(if $(CI),--nocolor)
 	yamllint --strict .
 	antsibull-changelog lint
 
