@@ -7,13 +7,13 @@
 # unchanged files returns in well under a second.
 #
 # Environment:
-#   PYTHON  interpreter used to create the venv (default: python3.11)
+#   PYTHON  interpreter used to create the venv (default: the first of python3.11 on PATH,
+#           /usr/bin/python3.11 and /usr/local/bin/python3.11 that starts)
 #   VENV    venv directory (default: <repo>/.venv)
 set -euo pipefail
 
 repo_root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 venv="${VENV:-$repo_root/.venv}"
-python="${PYTHON:-python3.11}"
 stamp="$venv/.requirements.sha256"
 
 cd "$repo_root"
@@ -41,19 +41,27 @@ if [[ -f "$stamp" && "$(cat "$stamp")" == "$want_hash" ]] && "$venv/bin/python" 
     exit 0
 fi
 
-if ! command -v "$python" >/dev/null 2>&1; then
-    echo "bootstrap-venv: '$python' was not found on PATH; install Python 3.11 or set PYTHON=/path/to/python3.11" >&2
-    exit 1
+# pyenv and similar tools install shims that exist on PATH but fail when the version they
+# point at is not active, so each candidate is started once instead of trusting `command -v`.
+python_minor() {
+    "$1" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null
+}
+
+if [[ -n "${PYTHON:-}" ]]; then
+    candidates=("$PYTHON")
+else
+    candidates=(python3.11 /usr/bin/python3.11 /usr/local/bin/python3.11)
 fi
 
-# pyenv and similar tools install shims that exist on PATH but fail when the version they
-# point at is missing, so run the interpreter once instead of trusting `command -v`.
-if ! python_version="$("$python" -c 'import sys; print("%d.%d" % sys.version_info[:2])' 2>/dev/null)"; then
-    echo "bootstrap-venv: '$python' is on PATH but does not start; set PYTHON=/path/to/python3.11" >&2
-    exit 1
-fi
-if [[ "$python_version" != "3.11" ]]; then
-    echo "bootstrap-venv: '$python' is Python $python_version; the collection is developed on Python 3.11 (set PYTHON)" >&2
+python=""
+for candidate in "${candidates[@]}"; do
+    if [[ "$(python_minor "$candidate")" == "3.11" ]]; then
+        python="$candidate"
+        break
+    fi
+done
+if [[ -z "$python" ]]; then
+    echo "bootstrap-venv: no working Python 3.11 found (tried: ${candidates[*]}); install Python 3.11 or set PYTHON=/path/to/python3.11" >&2
     exit 1
 fi
 
