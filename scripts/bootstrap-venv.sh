@@ -76,4 +76,6 @@ echo "bootstrap-venv: installing requirements-dev.txt into $venv"
 "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r requirements-dev.txt
 
 echo "$want_hash" > "$stamp"
-echo "bootstrap-venv: $venv is ready ($("$venv/bin/ansible" --version | head -n1))"
+# Read the whole output: `| head -n1` would close the pipe early and break ansible's print.
+ansible_version="$("$venv/bin/ansible" --version)"
+echo "bootstrap-venv: $venv is ready (${ansible_version%%$'\n'*})"
