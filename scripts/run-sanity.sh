@@ -95,7 +95,9 @@ mkdir -p "$collection_copy/tests"
 find "$collection_copy" -mindepth 1 -maxdepth 1 ! -name tests -exec rm -rf {} +
 find "$collection_copy/tests" -mindepth 1 -maxdepth 1 ! -name output -exec rm -rf {} +
 cd "$repo_root"
-git ls-files -z --cached \
+# lab/ (the emulators) is left out: like in galaxy.yml's build_ignore, it is test
+# infrastructure that never ships, and the lab's own tests check it.
+git ls-files -z --cached -- . ':(exclude)lab' \
     | while IFS= read -r -d '' path; do
         # A file deleted in the work tree but still in the index is skipped.
         [[ -e "$path" || -L "$path" ]] && printf '%s\0' "$path"

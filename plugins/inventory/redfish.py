@@ -64,7 +64,9 @@ options:
     env:
       - name: AIFACTORY_BMC_VALIDATE_CERTS
   ca_path:
-    description: A CA bundle file used to verify the BMCs' certificates instead of the system store.
+    description:
+      - A CA bundle file used to verify the BMCs' certificates instead of the system store.
+      - A relative path is relative to the directory of the inventory file.
     type: path
     env:
       - name: AIFACTORY_BMC_CA_PATH
@@ -135,6 +137,7 @@ compose:
 """
 
 import concurrent.futures
+import os
 from urllib.parse import urlsplit
 
 from ansible.errors import AnsibleError, AnsibleParserError
@@ -170,6 +173,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def parse(self, inventory, loader, path, cache=True):
         super(InventoryModule, self).parse(inventory, loader, path, cache)
         self._read_config_data(path)
+        self._config_path = os.path.abspath(path)
 
         endpoints = self._endpoints()
         cache_key = self.get_cache_key(path)
@@ -196,6 +200,12 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         if self.templar.is_template(value):
             value = self.templar.template(value)
         return to_native(value)
+
+    def _relative_to_config(self, path):
+        """Resolve a relative path against the inventory file's directory."""
+        if not path or os.path.isabs(path):
+            return path
+        return os.path.normpath(os.path.join(os.path.dirname(self._config_path), path))
 
     def _endpoints(self):
         raw = self.get_option("endpoints") or []
@@ -224,7 +234,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
                 "username": self._secret(item.get("username", self.get_option("username"))),
                 "password": self._secret(item.get("password", self.get_option("password"))),
                 "validate_certs": item.get("validate_certs", self.get_option("validate_certs")),
-                "ca_path": item.get("ca_path", self.get_option("ca_path")),
+                "ca_path": self._relative_to_config(item.get("ca_path", self.get_option("ca_path"))),
             })
 
         seen = {}
