@@ -102,8 +102,10 @@ options:
   strict:
     description:
       - Besides failing on templating errors in O(compose), O(groups) and O(keyed_groups),
-        fail the whole inventory when any BMC cannot be read, instead of adding it to
+        fail the whole inventory source when any BMC cannot be read, instead of adding it to
         C(bmc_error).
+      - Ansible reports a failed inventory source as a warning and goes on without its hosts;
+        set C(ANSIBLE_INVENTORY_ANY_UNPARSED_IS_FAILED=true) to make the command fail too.
 """
 
 EXAMPLES = r"""

@@ -40,13 +40,14 @@ class RedfishError(AifactoryError):
 
     ``bmc`` is the BMC's base URL, ``uri`` the request path, ``status`` the HTTP status
     (None when no response arrived) and ``message_id`` the most relevant Redfish
-    MessageId of the error body (None when the body had none).
+    MessageId of the error body (None when the body had none).  ``related_properties``
+    lists the JSON pointers the BMC blamed (such as ``#/UserName``).
     """
 
     default_hint = None
 
     def __init__(self, bmc, uri, reason, status=None, message_id=None, method="GET",
-                 hint=None, message_args=None, retry_after=None):
+                 hint=None, message_args=None, retry_after=None, related_properties=None):
         self.bmc = bmc
         self.uri = uri
         self.reason = reason
@@ -55,6 +56,7 @@ class RedfishError(AifactoryError):
         self.method = method
         self.message_args = list(message_args or [])
         self.retry_after = retry_after
+        self.related_properties = list(related_properties or [])
         parts = ["BMC %s: %s %s failed" % (bmc, method, uri)]
         if status is not None:
             parts.append(": HTTP %s" % status)

@@ -16,6 +16,10 @@ SHARED = Path(os.environ.get("AIFACTORY_SHARED", REPO.parent / "shared"))
 MOCKUPS = SHARED / "mockups"
 BIN = Path(sys.executable).parent
 
+# The lab package lives at the repository root, outside the collection's import path.
+if str(REPO) not in sys.path:
+    sys.path.insert(0, str(REPO))
+
 
 def free_port():
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
@@ -74,7 +78,11 @@ def run_inventory(config, workdir, extra_args=(), env=None):
         [str(BIN / "ansible-inventory"), "-i", str(path), "--list"] + list(extra_args),
         capture_output=True, text=True, env=environment, cwd=str(workdir), timeout=600,
         check=False)
-    inventory = json.loads(completed.stdout) if completed.returncode == 0 else None
+    inventory = None
+    if completed.returncode == 0:
+        # With -v, ansible-inventory prints its version and settings before the JSON.
+        start = completed.stdout.find("\n{\n") + 1 if not completed.stdout.startswith("{") else 0
+        inventory = json.loads(completed.stdout[start:])
     return inventory, completed
 
 

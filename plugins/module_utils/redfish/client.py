@@ -217,11 +217,14 @@ class RedfishClient:
         response = self._translate(lambda: self._connector.get(path), path)
         return self._json(response, "GET", path)
 
-    def request(self, method, uri, body=None, headers=None):
+    def request(self, method, uri, body=None, headers=None, files=None, timeout=None):
         """Send a POST, PATCH, PUT or DELETE and return the ``requests`` response.
 
         Writes are retried only for failures that happen before the BMC acted on them
         (connection refused, 503 busy); the caller judges success by the status code.
+        ``files`` is a callable that returns the ``files`` mapping of a multipart upload;
+        it is called for each attempt, so that a retried upload starts at the first byte.
+        ``timeout`` replaces the client's timeout for this request (long uploads).
         """
         call = {
             "POST": self._connector.post,
@@ -231,9 +234,40 @@ class RedfishClient:
         }[method]
 
         def once():
-            return self._translate(lambda: call(uri, data=body, headers=headers), uri, method)
+            extra = {}
+            if files is not None:
+                extra["files"] = files()
+            if timeout is not None:
+                extra["timeout"] = timeout
+            return self._translate(lambda: call(uri, data=body, headers=headers, **extra), uri, method)
 
         return self.retry_policy.call(once)
+
+    def get_response(self, uri):
+        """Return ``(response, payload)`` of a GET, for callers that need its status or headers.
+
+        Used for ETags and task monitors.  ``payload`` is ``{}`` when the body is empty (a
+        task monitor may answer 204); any other body must be a JSON object.
+        """
+        def once():
+            response = self._translate(lambda: self._connector.get(uri), uri)
+            return response, self._json_or_empty(response, "GET", uri)
+
+        return self.retry_policy.call(once)
+
+    def send(self, method, uri, body=None, headers=None, files=None, timeout=None):
+        """Send a write like ``request`` and return ``(response, payload)``.
+
+        ``payload`` is the JSON object of the body, or ``{}`` when the body is empty or is not
+        a JSON object: a write succeeded when the BMC said so with its status code, and
+        some BMCs answer a success with HTML or plain text.
+        """
+        response = self.request(method, uri, body=body, headers=headers, files=files, timeout=timeout)
+        try:
+            payload = response.json() if response.content else {}
+        except ValueError:
+            payload = {}
+        return response, payload if isinstance(payload, dict) else {}
 
     def _json(self, response, method, path):
         try:
@@ -246,6 +280,11 @@ class RedfishClient:
                                        "expected a JSON object, got %s" % type(payload).__name__,
                                        status=response.status_code, method=method)
         return payload
+
+    def _json_or_empty(self, response, method, path):
+        if not response.content or not response.content.strip():
+            return {}
+        return self._json(response, method, path)
 
     def _count_request(self):
         with self._lock:
@@ -288,7 +327,8 @@ class RedfishClient:
             reason = "unexpected response %s" % _short_body(response)
         return cls(self.base_url, path, reason or "HTTP error", status=exc.status_code,
                    message_id=details.message_id, method=method,
-                   message_args=details.message_args, retry_after=retry_after)
+                   message_args=details.message_args, retry_after=retry_after,
+                   related_properties=details.related_properties)
 
     def _connection_error(self, exc, path, method):
         cause = exc.__context__
