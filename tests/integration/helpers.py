@@ -64,10 +64,12 @@ class BackgroundServer:
                 self.process.wait()
 
 
-def run_inventory(config, workdir, extra_args=(), env=None):
+def run_inventory(config, workdir, extra_args=(), env=None, source=None):
     """Write ``config`` as a redfish inventory file, run ansible-inventory --list on it.
 
-    Returns ``(inventory, completed_process)``; ``inventory`` is None when the command failed.
+    ``source`` replaces the file as the inventory given to ansible-inventory (a directory
+    that holds the file and group_vars, for example).  Returns ``(inventory, completed)``;
+    ``inventory`` is None when the command failed.
     """
     workdir = Path(workdir)
     path = workdir / "factory.redfish.yml"
@@ -75,7 +77,7 @@ def run_inventory(config, workdir, extra_args=(), env=None):
     environment = dict(os.environ)
     environment.update(env or {})
     completed = subprocess.run(
-        [str(BIN / "ansible-inventory"), "-i", str(path), "--list"] + list(extra_args),
+        [str(BIN / "ansible-inventory"), "-i", str(source or path), "--list"] + list(extra_args),
         capture_output=True, text=True, env=environment, cwd=str(workdir), timeout=600,
         check=False)
     inventory = None
