@@ -46,6 +46,10 @@ _link_collection()
 if str(COLLECTIONS_ROOT) not in sys.path:
     sys.path.insert(0, str(COLLECTIONS_ROOT))
 
+# The lab emulator (lab/) is a package at the repository root, outside the collection.
+if str(REPO_ROOT) not in sys.path:
+    sys.path.append(str(REPO_ROOT))
+
 # Ansible commands that the tests start (ansible-playbook, ansible-inventory, ansible-doc)
 # find the same linked collection and this repository's settings from any working directory.
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
