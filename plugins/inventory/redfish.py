@@ -82,6 +82,14 @@ options:
     description: How many requests one BMC receives at the same time while it is walked.
     type: int
     default: 4
+  processes:
+    description:
+      - How many worker processes share the BMCs. Parsing the answers of hundreds of BMCs
+        keeps one CPU core busy, so large inventories run faster on several.
+      - V(0) picks one process per CPU core when there are at least 32 BMCs per core, and a
+        single process otherwise.
+    type: int
+    default: 0
   auth:
     description:
       - V(auto) opens a Redfish session and falls back to HTTP basic authentication when the
@@ -138,7 +146,6 @@ compose:
 # cache_timeout: 3600
 """
 
-import concurrent.futures
 import os
 from urllib.parse import urlsplit
 
@@ -154,7 +161,7 @@ from ansible_collections.aifactory.infra.plugins.module_utils.redfish.client imp
     normalise_base_url,
 )
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.discovery import (
-    discover_bmc,
+    discover_many,
     host_names,
 )
 
@@ -255,41 +262,11 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     # Discovery
 
     def _discover_all(self, endpoints):
-        """Walk every BMC, at most max_workers at once; return results keyed by URL."""
-        results = {}
-        workers = max(1, min(self.get_option("max_workers"), len(endpoints)))
-        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
-            futures = {pool.submit(self._discover_one, endpoint): endpoint for endpoint in endpoints}
-            for future in concurrent.futures.as_completed(futures):
-                endpoint = futures[future]
-                results[endpoint["url"]] = future.result()
-        # Keep the order of the endpoints option, whatever order the BMCs answered in.
-        return [results[endpoint["url"]] for endpoint in endpoints]
-
-    def _discover_one(self, endpoint):
-        result = {"url": endpoint["url"], "name": endpoint["name"], "hosts": [], "warnings": [],
-                  "error": None}
-        try:
-            found = discover_bmc(
-                endpoint["url"], endpoint["username"], endpoint["password"],
-                validate_certs=endpoint["validate_certs"], ca_path=endpoint["ca_path"],
-                timeout=self.get_option("timeout"), auth=self.get_option("auth"),
-                workers=self.get_option("bmc_workers"), retries=self.get_option("retries"),
-                retry_budget=self.get_option("retry_budget"))
-        except AifactoryError as exc:
-            result["error"] = str(exc)
-            return result
-        except Exception as exc:  # pylint: disable=broad-except
-            # One BMC must never fail the whole inventory, whatever it answered; the reason
-            # still reaches the user in bmc_error_reason.
-            result["error"] = "BMC %s: unexpected %s while reading it: %s" % (
-                endpoint["url"], type(exc).__name__, exc)
-            return result
-        result["hosts"] = found["hosts"]
-        result["warnings"] = found["warnings"]
-        if not found["hosts"]:
-            result["error"] = "BMC %s: no server or DPU system found under /redfish/v1/Systems." % endpoint["url"]
-        return result
+        """Walk every BMC, at most max_workers at once; return results in endpoint order."""
+        options = {key: self.get_option(key)
+                   for key in ("timeout", "auth", "bmc_workers", "retries", "retry_budget")}
+        return discover_many(endpoints, options, max_workers=self.get_option("max_workers"),
+                             processes=self.get_option("processes"))
 
     # Inventory
 

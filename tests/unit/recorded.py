@@ -29,6 +29,28 @@ class RecordedBmc:
         self.requests.append(uri if query is None else "%s?%s" % (uri, query))
         return self._load(uri.split("?")[0])
 
+    @property
+    def expand_supported(self):
+        return self.expand
+
+    def get_expanded(self, uri):
+        """Return the resource with the links outside ``Links`` expanded one level."""
+        payload = self.get(uri, "$expand=.($levels=1)" if self.expand else None)
+        if not self.expand:
+            return payload
+        for key, value in list(payload.items()):
+            if key == "Links" or not isinstance(value, list):
+                continue
+            expanded = []
+            for item in value:
+                ref = item.get("@odata.id") if isinstance(item, dict) and len(item) == 1 else None
+                try:
+                    expanded.append(self._load(ref) if ref else item)
+                except RedfishNotFoundError:
+                    expanded.append(item)
+            payload[key] = expanded
+        return payload
+
     def get_collection(self, uri, expand=True):
         collection = self.get(uri, "$expand=.($levels=1)" if (expand and self.expand) else None)
         refs = [m.get("@odata.id") for m in collection.get("Members") or [] if isinstance(m, dict)]

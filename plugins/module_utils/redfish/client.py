@@ -163,6 +163,11 @@ class RedfishClient:
         # connections; discovery makes dozens of requests per BMC, and a new TLS handshake
         # for each one would multiply the latency, so connections are kept alive.
         connector._session.headers.pop("Connection", None)
+        # requests reads the proxy variables and ~/.netrc again for every request, which
+        # costs more CPU than parsing the answer; proxies are looked up once per BMC here,
+        # and credentials always come from the caller.
+        connector._session.trust_env = False
+        connector._session.proxies = requests.utils.get_environ_proxies(self.base_url)
         adapter = requests.adapters.HTTPAdapter(pool_connections=1, pool_maxsize=self._pool_size)
         connector._session.mount("https://", adapter)
         connector._session.mount("http://", adapter)
@@ -356,6 +361,19 @@ class RedfishClient:
             self._expand_usable = bool(isinstance(expand, dict) and expand.get("Levels")
                                        and (expand.get("NoLinks") or expand.get("ExpandAll")))
         return self._expand_usable
+
+    def get_expanded(self, uri):
+        """Return the resource at ``uri`` with ``$expand=.($levels=1)`` where supported.
+
+        A BMC that rejects the query gets a plain GET, and the rejection is remembered.
+        """
+        if self.expand_supported:
+            try:
+                return self.get(uri, EXPAND_QUERY)
+            except (RedfishBadRequestError, RedfishNotFoundError) as exc:
+                self._expand_usable = False
+                self.expand_rejection = str(exc)
+        return self.get(uri)
 
     def get_collection(self, uri, expand=True):
         """Return ``(collection, members, member_uris_to_fetch)`` for a collection URI.

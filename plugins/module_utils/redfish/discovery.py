@@ -11,6 +11,11 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import concurrent.futures
+import multiprocessing
+import os
+
+from ansible_collections.aifactory.infra.plugins.module_utils.errors import AifactoryError
 from ansible_collections.aifactory.infra.plugins.module_utils.introspection import build_hosts
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.client import RedfishClient
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.snapshot import take_snapshot
@@ -42,3 +47,78 @@ def host_names(base_name, hosts):
     if len(hosts) == 1:
         return [base_name]
     return ["%s-%s" % (base_name, host.get("system_id")) for host in hosts]
+
+
+# Below this many BMCs per core, one process with threads is faster than starting workers.
+ENDPOINTS_PER_PROCESS = 32
+
+
+def discover_endpoint(endpoint, options):
+    """Discover one inventory endpoint and return a result that never raises.
+
+    ``endpoint`` holds url, name, username, password, validate_certs and ca_path;
+    ``options`` holds timeout, auth, bmc_workers, retries and retry_budget.  The result
+    has url, name, hosts, warnings and error (None, or the reason the BMC failed).
+    """
+    result = {"url": endpoint["url"], "name": endpoint["name"], "hosts": [], "warnings": [],
+              "error": None}
+    try:
+        found = discover_bmc(
+            endpoint["url"], endpoint["username"], endpoint["password"],
+            validate_certs=endpoint["validate_certs"], ca_path=endpoint["ca_path"],
+            timeout=options["timeout"], auth=options["auth"], workers=options["bmc_workers"],
+            retries=options["retries"], retry_budget=options["retry_budget"])
+    except AifactoryError as exc:
+        result["error"] = str(exc)
+        return result
+    except Exception as exc:  # pylint: disable=broad-except
+        # One BMC must never fail the whole inventory, whatever it answered; the reason
+        # still reaches the user in bmc_error_reason.
+        result["error"] = "BMC %s: unexpected %s while reading it: %s" % (
+            endpoint["url"], type(exc).__name__, exc)
+        return result
+    result["hosts"] = found["hosts"]
+    result["warnings"] = found["warnings"]
+    if not found["hosts"]:
+        result["error"] = "BMC %s: no server or DPU system found under /redfish/v1/Systems." % endpoint["url"]
+    return result
+
+
+def _discover_with_threads(endpoints, options, max_workers):
+    workers = max(1, min(max_workers, len(endpoints)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda endpoint: discover_endpoint(endpoint, options), endpoints))
+
+
+def default_processes(endpoint_count):
+    """Return how many worker processes suit ``endpoint_count`` BMCs on this controller."""
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(cores, endpoint_count // ENDPOINTS_PER_PROCESS))
+
+
+def discover_many(endpoints, options, max_workers=64, processes=0):
+    """Discover many endpoints concurrently; return their results in the same order.
+
+    Python runs one thread at a time, and parsing HTTP and JSON for hundreds of BMCs keeps
+    one core busy, so large inventories are split over ``processes`` forked workers (0
+    picks one per core for 32 or more BMCs per core), each walking its share of the BMCs
+    with threads.  ``max_workers`` bounds the BMCs walked at once over all workers.
+    """
+    if not endpoints:
+        return []
+    processes = processes or default_processes(len(endpoints))
+    processes = max(1, min(processes, len(endpoints)))
+    if processes == 1 or "fork" not in multiprocessing.get_all_start_methods():
+        return _discover_with_threads(endpoints, options, max_workers)
+
+    # Every worker gets every processes-th endpoint, so slow and fast BMCs spread evenly.
+    shares = [endpoints[index::processes] for index in range(processes)]
+    threads = max(1, max_workers // processes)
+    context = multiprocessing.get_context("fork")
+    with concurrent.futures.ProcessPoolExecutor(max_workers=processes, mp_context=context) as pool:
+        parts = list(pool.map(_discover_with_threads, shares, [options] * processes, [threads] * processes))
+
+    results = [None] * len(endpoints)
+    for index, part in enumerate(parts):
+        results[index::processes] = part
+    return results

@@ -63,11 +63,14 @@ class Snapshot:
 class _Walk:
     """A pool of reads where each read may queue further reads."""
 
-    def __init__(self, source, snapshot, workers):
+    def __init__(self, source, snapshot, workers, pcie_candidates=None):
         self.source = source
         self.snapshot = snapshot
+        # PCIe devices whose functions must be read to tell whether they are GPUs.
+        self.pcie_candidates = pcie_candidates if pcie_candidates is not None else []
         self._pool = ThreadPoolExecutor(max_workers=max(1, workers))
         self._pending = 0
+        self.lock = threading.Lock()
         self._done = threading.Condition()
         self._error = None
 
@@ -156,12 +159,38 @@ def take_snapshot(source, workers=4):
     # one more round of requests on those few BMCs.
     if not any(shapes.link(payload, "PCIeDevices") for uri, payload in snapshot.resources.items()
                if shapes.is_chassis(payload)):
-        second = _Walk(source, snapshot, workers)
+        second = _Walk(source, snapshot, workers, walk.pcie_candidates)
         for system in shapes.systems(snapshot.resources):
             if not shapes.is_gpu_baseboard_shape(system):
                 second.submit(_read_system_pcie_devices, system)
         second.wait()
+
+    # PCIe functions tell whether a device is a GPU; they are read last, and only for
+    # devices that no GPU Processor already links to, so that BMCs listing each GPU both
+    # as a Processor and as a PCIe device cost no extra requests.
+    known = _gpu_processor_device_ids(snapshot.resources)
+    pending = [device for device in walk.pcie_candidates if _device_id(device) not in known]
+    if pending:
+        last = _Walk(source, snapshot, workers)
+        for device in pending:
+            last.submit(_read_pcie_functions_now, device)
+        last.wait()
     return snapshot
+
+
+def _device_id(device):
+    return str(device.get("Id") or (odata_id(device) or "").rsplit("/", 1)[-1])
+
+
+def _gpu_processor_device_ids(resources):
+    """Return the ids of the PCIe devices that GPU Processors link to."""
+    found = set()
+    for payload in resources.values():
+        if isinstance(payload, dict) and payload.get("ProcessorType") == "GPU":
+            uri = shapes.link(payload.get("Links") or {}, "PCIeDevice")
+            if uri:
+                found.add(uri.rsplit("/", 1)[-1])
+    return found
 
 
 class _ChassisTracker:
@@ -246,8 +275,25 @@ def _read_system_pcie_devices(walk, system):
 
 
 def _read_drives(walk, storage):
-    for uri in shapes.links(storage, "Drives"):
+    drive_uris = shapes.links(storage, "Drives")
+    if len(drive_uris) > 1 and getattr(walk.source, "expand_supported", False):
+        # One expanded read of the storage resource returns all its drives.
+        walk.submit(_read_storage_expanded, odata_id(storage), drive_uris)
+        return
+    for uri in drive_uris:
         walk.submit(lambda w, u=uri: w.get(u))
+
+
+def _read_storage_expanded(walk, storage_uri, drive_uris):
+    payload = walk.source.get_expanded(storage_uri)
+    inline = [item for item in payload.get("Drives") or []
+              if isinstance(item, dict) and len(item) > 1 and odata_id(item)]
+    for drive in inline:
+        walk.snapshot.add(drive)
+    found = set(odata_id(drive) for drive in inline)
+    for uri in drive_uris:
+        if uri not in found:
+            walk.submit(lambda w, u=uri: w.get(u))
 
 
 def _read_chassis(walk, uri, tracker):
@@ -274,11 +320,15 @@ def _read_ports(walk, adapter):
 
 
 def _read_pcie_functions(walk, device):
-    if not shapes.pcie_device_needs_functions(device):
-        return
+    if shapes.pcie_device_needs_functions(device):
+        with walk.lock:
+            walk.pcie_candidates.append(device)
+
+
+def _read_pcie_functions_now(walk, device):
     collection_uri = shapes.link(device, "PCIeFunctions")
     if collection_uri:
-        walk.submit(lambda w: w.collection(collection_uri))
+        walk.collection(collection_uri)
         return
     for uri in shapes.links(device.get("Links"), "PCIeFunctions"):
         walk.submit(lambda w, u=uri: w.get(u))
