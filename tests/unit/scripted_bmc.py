@@ -2,7 +2,9 @@
 
 Each route maps ``(method, path)`` (path includes the query) to a list of responses that are
 served in order; the last one repeats.  A response is ``(status, body, headers)``, where a
-body that is not a string is sent as JSON.  Every request is recorded.
+body that is not a string is sent as JSON, or a callable that takes the request
+``(method, path, headers, body)`` and returns such a tuple (for stateful scripts).  Every
+request is recorded.
 """
 
 import json
@@ -29,6 +31,9 @@ class ScriptedBmc:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out in two writes; without TCP_NODELAY each response on a
+            # kept-alive connection waits about 40 ms for the client's delayed ACK.
+            disable_nagle_algorithm = True
 
             def log_message(self, *args):
                 pass
@@ -43,7 +48,10 @@ class ScriptedBmc:
                     status, payload, headers = 404, {"error": {"code": "Base.1.8.ResourceMissingAtURI",
                                                                "message": "not scripted"}}, {}
                 else:
-                    status, payload, headers = responses[0] if len(responses) == 1 else responses.pop(0)
+                    response = responses[0] if len(responses) == 1 else responses.pop(0)
+                    if callable(response):
+                        response = response(self.command, self.path, dict(self.headers), body)
+                    status, payload, headers = response
                 data = payload if isinstance(payload, (bytes, str)) else json.dumps(payload)
                 data = data.encode() if isinstance(data, str) else data
                 self.send_response(status)
@@ -58,7 +66,9 @@ class ScriptedBmc:
 
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.url = "http://127.0.0.1:%d" % self.server.server_address[1]
-        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        # A short poll interval keeps shutdown() fast: each test starts and stops a server.
+        self.thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.05},
+                                       daemon=True)
 
     def __enter__(self):
         self.thread.start()

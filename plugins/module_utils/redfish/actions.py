@@ -20,7 +20,7 @@ from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.messages import extended_info
 from ansible_collections.aifactory.infra.plugins.module_utils.retry import message_key
 
-# MessageIds that report a failed property or parameter even inside a 2xx answer.  A BMC may
+# MessageIds that report a failed property or parameter even inside a 2xx response.  A BMC may
 # accept a PATCH (200) and still list the properties it did not apply.
 FAILED_WRITE_KEYS = (
     "PropertyNotWritable",
@@ -86,7 +86,7 @@ def require_action(client, resource, name):
 
 
 def action_parameter_values(client, action, parameter):
-    """Return the values the BMC allows for an action parameter, or None when it does not say.
+    """Return the values the BMC allows for an action parameter, or None when it does not list them.
 
     The values come from ``<parameter>@Redfish.AllowableValues`` on the action, else from
     the parameter's ``AllowableValues`` in the ``@Redfish.ActionInfo`` resource.
@@ -109,8 +109,8 @@ def action_info_parameters(client, action):
     try:
         info = client.get(info_uri)
     except RedfishNotFoundError:
-        # A dangling ActionInfo link says nothing about the parameters; the action itself
-        # still works on the BMCs seen with it.
+        # A dangling ActionInfo link gives no parameters, but the action itself still works on
+        # the BMCs seen with one.
         return {}
     return {entry.get("Name"): entry for entry in info.get("Parameters") or []
             if isinstance(entry, dict) and entry.get("Name")}
@@ -124,10 +124,10 @@ def post_action(client, action, body):
 
 
 def check_write_response(client, method, uri, response, payload):
-    """Raise RedfishBadRequestError when a 2xx answer to a write reports a failed property.
+    """Raise RedfishBadRequestError when a 2xx response to a write reports a failed property.
 
-    A 2xx body with an ``error`` object whose messages are all successes (HPE iLO answers a
-    PATCH so) is a success.
+    A 2xx body with an ``error`` object whose messages are all successes (HPE iLO responds to a
+    PATCH that way) is a success.
     """
     container = payload.get("error") if isinstance(payload.get("error"), dict) else payload
     messages = _all_messages(container)

@@ -3,7 +3,7 @@
 # Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
 """ETag-aware reads and PATCHes.
 
-BMCs that require ``If-Match`` answer a PATCH without it with 428, and one with a stale or
+BMCs that require ``If-Match`` reject a PATCH without it with 428, and one with a stale or
 mangled tag with 412.  The tag is sent exactly as the BMC sent it (``W/"1682532272"``
 stays weak and keeps its quotes).  After a 412 the resource is read again and the PATCH is
 retried a bounded number of times: with the fresh tag as received, then its strong form
@@ -56,7 +56,7 @@ def patch(client, uri, body, etag=None):
     """PATCH ``body`` to ``uri`` and return ``(response, payload)``.
 
     ``etag`` is the tag of the caller's last read of ``uri`` (None sends no ``If-Match``
-    at first).  A 2xx answer that lists failed properties raises RedfishBadRequestError.
+    at first).  A 2xx response that lists failed properties raises RedfishBadRequestError.
     """
     tags = [etag]
     retried = False

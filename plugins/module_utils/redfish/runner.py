@@ -22,10 +22,10 @@ from ansible_collections.aifactory.infra.plugins.module_utils.redfish.module_arg
 
 
 class Outcome:
-    """What an operation did or, in check mode, would do.
+    """The result of an operation, or in check mode the result it would have.
 
     ``before`` and ``after`` are the compared state (the diff); ``changed`` is computed from
-    the same comparison in check mode and in a real run.  ``result`` holds the module's
+    the same comparison in check mode and in a real run.  ``result`` contains the module's
     other return values.
     """
 

@@ -5,7 +5,7 @@
 
 A resource that advertises a settings object takes its changes there: the BMC applies them
 at the next reset (or at the apply time the request names), and until then the settings
-object holds the pending values.  Some BMCs return only the pending properties in it,
+object contains the pending values.  Some BMCs return only the pending properties in it,
 others a full copy of the resource; a pending value counts only where it is present.
 """
 
@@ -30,7 +30,7 @@ APPLY_TIMES = {
 
 
 class SettingsTarget:
-    """Where a change to a resource goes, and what is pending there.
+    """The PATCH target of a resource's changes, and the values pending there.
 
     ``uri`` is the PATCH target (the settings object, or the resource itself), ``pending``
     the settings object's payload ({} without one), ``etag`` the tag of the PATCH target,
