@@ -14,6 +14,9 @@ export PATH := $(VENV)/bin:$(PATH)
 export ANSIBLE_CONFIG := $(REPO)/ansible.cfg
 # ansible-lint would otherwise download fresh JSON schemas on every run.
 export ANSIBLE_LINT_SKIP_SCHEMA_UPDATE := 1
+# The lab's kube-apiserver and etcd are built from source once (about 8 minutes on two
+# cores) and cached outside the checkout, so fresh clones on the same machine reuse them.
+export AIFACTORY_LAB_CACHE ?= $(HOME)/.cache/aifactory-lab
 
 # Extra pytest arguments, e.g. `make unit PYTEST_ARGS="-k redfish -x"` or `PYTEST_ARGS=-n2`.
 PYTEST_ARGS ?=
