@@ -54,7 +54,7 @@ class Lab:
     endpoints: list[dict]
     control_url: str
     ca: Path
-    factory: Factory | None = None
+    factory: Factory | None = field(default=None, repr=False)
     _specs: dict[str, dict] = field(default_factory=dict, repr=False)
 
     def endpoint(self, name: str) -> dict:
