@@ -55,3 +55,16 @@ notes:
   - "The module talks to the BMC over HTTPS from the host it runs on; run it on the controller
     with C(delegate_to: localhost) or C(connection: local)."
 """
+
+    # Options of the modules that act on one ComputerSystem of the BMC.
+    SYSTEM = r"""
+options:
+  system_id:
+    description:
+      - The Redfish C(Id) of the system to act on, such as V(System.Embedded.1), when the BMC has
+        several systems.
+      - By default the first system that can be reset or configured (with a Reset action or a
+        Bios resource) is chosen, so never the GPU baseboard system of an HGX BMC. The result's
+        C(system_id) names the system that was used.
+    type: str
+"""
