@@ -7,7 +7,7 @@ the body into it, so a test can follow a module's read, write and read-back.
 import copy
 import json
 
-from scripted_bmc import ROOT, ScriptedBmc, collection, ok  # noqa: F401  (re-exported for tests)
+from scripted_bmc import ROOT, collection, ok
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.client import RedfishClient
 from ansible_collections.aifactory.infra.plugins.module_utils.retry import RetryPolicy
 

@@ -2,7 +2,8 @@
 
 import pytest
 
-from lifecycle_bmc import SYSTEM_URI, Resource, ScriptedBmc, client, error, ok, routes, sent, systems
+from lifecycle_bmc import SYSTEM_URI, Resource, client, error, routes, sent, systems
+from scripted_bmc import ScriptedBmc, ok
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
     InvalidInputError,
     RedfishBadRequestError,

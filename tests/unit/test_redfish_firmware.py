@@ -4,7 +4,8 @@ import json
 
 import pytest
 
-from lifecycle_bmc import ROOT, FakeClock, ScriptedBmc, client, collection, ok, routes, sent
+from lifecycle_bmc import FakeClock, client, routes, sent
+from scripted_bmc import ROOT, ScriptedBmc, collection, ok
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
     InvalidInputError,
     RedfishResponseError,

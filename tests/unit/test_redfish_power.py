@@ -2,7 +2,8 @@
 
 import pytest
 
-from lifecycle_bmc import SYSTEM_URI, FakeClock, Resource, ScriptedBmc, body_of, client, error, ok, routes, sent, systems
+from lifecycle_bmc import SYSTEM_URI, FakeClock, Resource, body_of, client, error, routes, sent, systems
+from scripted_bmc import ScriptedBmc, ok
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
     RedfishBadRequestError,
     WaitTimeoutError,

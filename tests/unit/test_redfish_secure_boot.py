@@ -2,7 +2,8 @@
 
 import pytest
 
-from lifecycle_bmc import SYSTEM_URI, Resource, ScriptedBmc, body_of, client, routes, sent, systems
+from lifecycle_bmc import SYSTEM_URI, Resource, body_of, client, routes, sent, systems
+from scripted_bmc import ScriptedBmc
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.secure_boot import (
     pending_reset,

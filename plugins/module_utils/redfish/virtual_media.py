@@ -274,10 +274,10 @@ def _missing_parameters(error):
     """Return the parameter names an ActionParameterMissing error names."""
     if message_key(error.message_id) != "ActionParameterMissing":
         return []
-    names = [prop.split("/")[-1] for prop in error.related_properties if isinstance(prop, str)]
+    names = [prop.rsplit("/", maxsplit=1)[-1] for prop in error.related_properties if isinstance(prop, str)]
     # The Base registry puts the parameter name last in MessageArgs (action, parameter).
     if error.message_args:
-        names.append(str(error.message_args[-1]).split("/")[-1])
+        names.append(str(error.message_args[-1]).rsplit("/", maxsplit=1)[-1])
     # A BMC that reports one credential missing reports the other one next.
     if "UserName" in names or "Password" in names:
         names.extend(["UserName", "Password"])
