@@ -105,7 +105,12 @@ async def serve(factory: Factory, state_dir: Path) -> int:
 
     bmcs: dict[str, Bmc] = {}
     for spec in factory.bmcs:
-        bmcs[spec["name"]] = build_bmc(spec)
+        try:
+            bmcs[spec["name"]] = build_bmc(spec)
+        except (OSError, ValueError) as error:
+            # ValueError covers unreadable profiles and mockups (ProfileError, MockupError).
+            log.error("BMC %s: cannot build its resource tree: %s", spec["name"], error)
+            return 1
     log.info("built %d BMCs in %.2fs", len(bmcs), time.monotonic() - started)
 
     runners: list[web.BaseRunner] = []
