@@ -2,10 +2,10 @@
 
     python -m lab.loadtest --bmcs 200 --latency-ms 50 --threads 64
 
-Starts a lab of identical BMCs, walks each one from a thread pool the way an inventory
-does (root, system, processors, memory, interfaces, chassis, adapters: about 30 requests
-per BMC), and prints the request rate and the CPU seconds the daemon and the client used. The
-daemon is not the bottleneck while its CPU time stays well below the client's.
+Starts a lab of identical BMCs and walks each one from a thread pool the way an inventory
+does: root, system, processors, memory, interfaces, chassis and adapters, about 30
+requests per BMC. It prints the request rate and the CPU seconds the daemon and the client
+used. The daemon is not the bottleneck while its CPU time stays well below the client's.
 """
 
 from __future__ import annotations

@@ -27,6 +27,10 @@ def run_lab(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
     )
 
 
+def run_lab_module(module: str, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+
+
 def process_alive(pid: int) -> bool:
     try:
         state = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[-1].split()[0]
@@ -186,3 +190,11 @@ def test_api_start_stop(tmp_path):
             runner.start({"bmcs": [{"name": "api-02", "profile": "bf3-dpu", "port": 0}], "control_port": 0}, tmp_path)
     assert not process_alive(pid)
     assert runner.find(tmp_path) is None
+
+
+def test_loadtest_prints_figures():
+    result = run_lab_module("lab.loadtest", "--bmcs", "3", "--latency-ms", "0", "--threads", "2", "--flavour", "supermicro")
+    assert result.returncode == 0, result.stderr
+    assert "BMCs                 3 (hgx-h100, supermicro)" in result.stdout
+    assert "requests/s" in result.stdout
+    assert "daemon CPU" in result.stdout
