@@ -5,7 +5,7 @@ CPU.Socket.N, Video.Slot.N-1, NIC.Slot.N, InfiniBand.Slot.N, DIMM.Socket.A1). GP
 as Processors and as PCIe devices; systems link PCIe devices under
 `Systems/System.Embedded.1/PCIeDevices/<bus>-0`, an alias of the chassis URI, as iDRAC does.
 Network ports use the older NetworkPorts collection. A reset that would not change the
-power state answers 409, like iDRAC.
+power state returns 409, like iDRAC.
 """
 
 from __future__ import annotations

@@ -1,9 +1,9 @@
 """NVIDIA OpenBMC flavour (DGX/HGX style).
 
 The host is `Systems/System_0` in chassis `BMC_0`, managed by `Managers/BMC_0`. SXM GPUs
-belong to a second system, `Systems/HGX_Baseboard_0`, as Processors `GPU_SXM_1..N`; each
-GPU has its own module chassis `HGX_GPU_SXM_<n>` holding its PCIe device, and the
-baseboard has no BIOS and no Reset action. PCIe GPUs are Processors of `System_0`.
+belong to a second system, `Systems/HGX_Baseboard_0`, as Processors `GPU_SXM_1..N`. Each
+GPU has its own module chassis `HGX_GPU_SXM_<n>` with its PCIe device. The baseboard has
+no BIOS and no Reset action. PCIe GPUs are Processors of `System_0`.
 """
 
 from __future__ import annotations

@@ -86,7 +86,7 @@ class Plan:
         return [adapter for adapter in self.adapters if adapter.kind == "dpu"]
 
     def boot_ports(self) -> list[tuple[Adapter, Port]]:
-        """Return the Ethernet ports the host firmware sees, the boot adapter's first."""
+        """Return the Ethernet ports visible to the host firmware, the boot adapter's first."""
         ports = []
         for adapter in sorted(self.nics, key=lambda a: (not a.boot, a.index)):
             if adapter.infiniband:

@@ -1,6 +1,6 @@
 """Redfish error responses built from Base message registry ids.
 
-A Redfish service answers every failed request with an `error` object whose
+A Redfish service returns every failed request with an `error` object whose
 `@Message.ExtendedInfo` lists registry messages. Clients key on `MessageId`, so the ids
 here are the standard Base registry ids; the message texts are short paraphrases.
 """

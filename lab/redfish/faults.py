@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from lab.redfish.errors import status_error_body
 
 # How long a BMC with the `timeout` fault keeps a request open. Far beyond any client
-# timeout, and the wait is an asyncio sleep, so the other BMCs keep answering.
+# timeout, and the wait is an asyncio sleep, so the other BMCs keep responding.
 HANG_SECONDS = 24 * 3600
 
 
@@ -19,7 +19,7 @@ class Failure:
 
 
 class FaultState:
-    """Decide, request by request, whether an injected failure replaces the answer."""
+    """Decide, request by request, whether an injected failure replaces the response."""
 
     def __init__(self, faults: dict) -> None:
         self.configure(faults)

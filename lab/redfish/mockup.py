@@ -5,7 +5,7 @@ A mockup folder contains one `index.json` per URI, the folder path being the URI
 loader keeps them as they are:
 
 - a body's `@odata.id` may differ from its folder (a trailing slash, or another URI the BMC
-  also answers to); the folder path is the URI served,
+  also serves); the folder path is the URI served,
 - collections may have `"Members": null`,
 - a folder may hold an error body the BMC returned; it is served with a matching status,
 - a folder name may carry a query (`DellSensors?$skip=50`), served for that exact query.
