@@ -21,10 +21,15 @@ description:
   - Hosts are grouped into C(servers), C(dpus) and C(gpu_servers); O(keyed_groups), O(groups)
     and O(compose) build more from the C(hardware) variable.
   - The inventory configuration file name must end with C(redfish.yml) or C(redfish.yaml).
+  - BMCs without Redfish are listed as C(ipmi://HOST[:PORT]) endpoints. They are read over IPMI
+    (system FRU, device id, system GUID, power state, sensors) into the same hardware model;
+    what IPMI cannot report (CPUs, memory, GPUs, NICs, disks) stays null or empty. Every host
+    gets C(bmc_protocol), V(redfish) or V(ipmi).
 author:
   - aifactory.infra maintainers (@aifactory)
 requirements:
   - sushy >= 4.0 on the controller
+  - pyghmi >= 1.5.60 on the controller, for C(ipmi://) endpoints
 extends_documentation_fragment:
   - constructed
   - inventory_cache
@@ -37,8 +42,11 @@ options:
   endpoints:
     description:
       - The BMCs to walk. Each item is a URL string such as V(https://10.1.0.11), or a mapping
-        with C(url) and an optional C(name), C(username), C(password), C(validate_certs) and
-        C(ca_path) that override the options of the same name for that BMC.
+        with C(url) and an optional C(name), C(username), C(password), C(validate_certs),
+        C(ca_path), C(kg) and C(cipher_suite) that override the options of the same name for
+        that BMC.
+      - A URL V(ipmi://HOST) or V(ipmi://HOST:PORT) (UDP port 623 by default) is read over IPMI;
+        O(validate_certs), O(ca_path), O(auth) and O(bmc_workers) do not apply to it.
       - Without C(name), a host is named after the URL's host name or address, with C(-<port>)
         added when several endpoints share that address.
       - When a BMC exposes several server or DPU systems, each host name gets C(-<system Id>).
@@ -70,8 +78,22 @@ options:
     type: path
     env:
       - name: AIFACTORY_BMC_CA_PATH
+  kg:
+    description:
+      - The IPMI BMC key (Kg) of C(ipmi://) endpoints whose BMC has one set; V(0x) followed by
+        hexadecimal digits gives it as bytes. It never appears in host variables, errors or
+        the cache.
+    type: str
+    env:
+      - name: AIFACTORY_BMC_KG
+  cipher_suite:
+    description:
+      - The RMCP+ cipher suite for C(ipmi://) endpoints. Unset, 17 is proposed and the session
+        falls back to 3 when the BMC rejects it; V(17) or V(3) allow only that one.
+    type: int
+    choices: [3, 17]
   timeout:
-    description: Seconds to wait for each HTTP response from a BMC.
+    description: Seconds to wait for each HTTP response from a BMC, or for each IPMI operation.
     type: int
     default: 30
   max_workers:
@@ -146,6 +168,7 @@ compose:
 # cache_timeout: 3600
 """
 
+import concurrent.futures
 import os
 from urllib.parse import urlsplit
 
@@ -157,6 +180,15 @@ from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
     AifactoryError,
     InvalidInputError,
 )
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import (
+    ipmi_url,
+    normalise_cipher_suite,
+    parse_ipmi_url,
+)
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_discovery import (
+    discover_ipmi_endpoints,
+    is_ipmi_url,
+)
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.client import (
     normalise_base_url,
 )
@@ -166,7 +198,7 @@ from ansible_collections.aifactory.infra.plugins.module_utils.redfish.discovery 
 )
 
 ERROR_GROUP = "bmc_error"
-ENDPOINT_KEYS = ("url", "name", "username", "password", "validate_certs", "ca_path")
+ENDPOINT_KEYS = ("url", "name", "username", "password", "validate_certs", "ca_path", "kg", "cipher_suite")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -226,19 +258,29 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             if isinstance(item, str):
                 item = {"url": item}
             if not isinstance(item, dict) or "url" not in item:
+                # A mapping may hold a password, so only its keys are shown.
+                shown = "with keys %s" % ", ".join(sorted(map(str, item))) if isinstance(item, dict) else repr(item)
                 raise AnsibleParserError(
-                    "Invalid endpoints[%d] %r: give a URL string or a mapping with a url key." % (index, item))
+                    "Invalid endpoints[%d] %s: give a URL string or a mapping with a url key." % (index, shown))
             unknown = sorted(set(item) - set(ENDPOINT_KEYS))
             if unknown:
                 raise AnsibleParserError(
                     "Invalid endpoints[%d]: unknown keys %s; the allowed keys are %s."
                     % (index, ", ".join(unknown), ", ".join(ENDPOINT_KEYS)))
+            protocol = "ipmi" if is_ipmi_url(item["url"]) else "redfish"
             try:
-                url = normalise_base_url(to_native(item["url"]))
+                if protocol == "ipmi":
+                    url = ipmi_url(*parse_ipmi_url(to_native(item["url"])))
+                else:
+                    url = normalise_base_url(to_native(item["url"]))
+                cipher_suite = normalise_cipher_suite(item.get("cipher_suite", self.get_option("cipher_suite")))
             except InvalidInputError as exc:
                 raise AnsibleParserError("endpoints[%d]: %s" % (index, exc))
             endpoints.append({
                 "url": url,
+                "protocol": protocol,
+                "kg": self._secret(item.get("kg", self.get_option("kg"))),
+                "cipher_suite": cipher_suite,
                 "name": item.get("name"),
                 "username": self._secret(item.get("username", self.get_option("username"))),
                 "password": self._secret(item.get("password", self.get_option("password"))),
@@ -265,8 +307,18 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         """Walk every BMC, at most max_workers at once; return results in endpoint order."""
         options = {key: self.get_option(key)
                    for key in ("timeout", "auth", "bmc_workers", "retries", "retry_budget")}
-        return discover_many(endpoints, options, max_workers=self.get_option("max_workers"),
-                             processes=self.get_option("processes"))
+        ipmi = [endpoint for endpoint in endpoints if endpoint["protocol"] == "ipmi"]
+        redfish = [endpoint for endpoint in endpoints if endpoint["protocol"] != "ipmi"]
+
+        # IPMI BMCs are read in a thread of this process while the Redfish discovery runs.
+        with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+            ipmi_results = pool.submit(discover_ipmi_endpoints, ipmi, options,
+                                       max_workers=self.get_option("max_workers"))
+            redfish_results = iter(discover_many(redfish, options, max_workers=self.get_option("max_workers"),
+                                                 processes=self.get_option("processes")))
+            ipmi_results = iter(ipmi_results.result())
+        # Keep the order of the endpoints option; each list is in the order of its share.
+        return [next(ipmi_results if endpoint["protocol"] == "ipmi" else redfish_results) for endpoint in endpoints]
 
     # Inventory
 
@@ -296,6 +348,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
     def _add_error_host(self, result):
         host = self.inventory.add_host(result["name"], group=ERROR_GROUP)
         self.inventory.set_variable(host, "bmc_url", result["url"])
+        self.inventory.set_variable(host, "bmc_protocol", "ipmi" if is_ipmi_url(result["url"]) else "redfish")
         self.inventory.set_variable(host, "bmc_error_reason", result["error"])
 
     def _add_host(self, name, url, hardware, warnings, strict):
@@ -306,6 +359,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
         hostvars = {
             "bmc_url": url,
+            "bmc_protocol": "ipmi" if is_ipmi_url(url) else "redfish",
             "bmc_system_id": hardware["system_id"],
             "hardware": hardware,
         }

@@ -9,7 +9,7 @@ The hardware model built here (see docs/hardware-model.md) fills what these give
 every other field null or an empty list; nothing is guessed.
 
 Shared by the ipmi_facts module and the ``redfish`` inventory plugin's ``ipmi://``
-endpoints, so that both report the same model.
+endpoints (through ipmi_discovery), so that both report the same model.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -26,11 +26,6 @@ except ImportError:  # IpmiClient reports the missing library before these are u
     pyghmi_fru = None
 
 from ansible_collections.aifactory.infra.plugins.module_utils import device_catalog as catalog
-from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import (
-    IpmiClient,
-    IpmiRetryPolicy,
-    parse_ipmi_url,
-)
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_errors import (
     IpmiAuthError,
     IpmiCommandError,
@@ -222,18 +217,3 @@ def build_hardware(facts):
     for field in UNKNOWN_LISTS:
         hardware[field] = []
     return hardware
-
-
-def discover_ipmi_bmc(url, username, password, kg=None, cipher_suite=None, timeout=30, retries=4,
-                      retry_budget=60.0):
-    """Return ``{"hosts": [hardware], "warnings": [...]}`` for one ``ipmi://`` endpoint.
-
-    The same shape as redfish.discovery.discover_bmc, for the inventory plugin.  Errors
-    are raised as AifactoryError subclasses naming the BMC.
-    """
-    host, port = parse_ipmi_url(url)
-    policy = IpmiRetryPolicy(attempts=max(1, retries), budget=retry_budget)
-    with IpmiClient(host, username, password, port=port, kg=kg, cipher_suite=cipher_suite,
-                    timeout=timeout, retry_policy=policy) as client:
-        facts = read_facts(client)
-    return {"hosts": [facts["hardware"]], "warnings": facts["warnings"]}

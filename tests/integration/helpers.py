@@ -1,4 +1,4 @@
-"""Helpers for integration tests: free ports, background servers, ansible-inventory runs."""
+"""Helpers for integration tests: free ports, background servers, ansible-inventory and ansible-playbook runs."""
 
 import json
 import os
@@ -105,3 +105,19 @@ def hostvars(inventory):
 
 def group_hosts(inventory, group):
     return sorted(inventory.get(group, {}).get("hosts", []))
+
+
+def run_playbook(plays, workdir, extra_args=(), env=None, inventory="localhost,"):
+    """Write ``plays`` (a list of plays) as a playbook and run ansible-playbook on it.
+
+    Returns the completed process; tasks that should report back write their registered
+    results to a file with ansible.builtin.copy.
+    """
+    workdir = Path(workdir)
+    path = workdir / "playbook.yml"
+    path.write_text(yaml.safe_dump(plays, sort_keys=False), encoding="utf-8")
+    environment = dict(os.environ)
+    environment.update(env or {})
+    return subprocess.run(
+        [str(BIN / "ansible-playbook"), "-i", inventory, str(path)] + list(extra_args),
+        capture_output=True, text=True, env=environment, cwd=str(workdir), timeout=600, check=False)

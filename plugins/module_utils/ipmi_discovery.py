@@ -1,0 +1,78 @@
+# -*- coding: utf-8 -*-
+# Copyright: aifactory.infra contributors
+# Apache License 2.0 (see LICENSE or https://www.apache.org/licenses/LICENSE-2.0)
+"""Discovery of ``ipmi://`` inventory endpoints, in the shape of the Redfish discovery.
+
+The ``redfish`` inventory plugin walks Redfish BMCs with redfish.discovery and hands its
+``ipmi://`` endpoints to ``discover_ipmi_endpoints``; both return one result per endpoint
+with url, name, hosts, warnings and error, so the plugin treats them alike.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import concurrent.futures
+
+from ansible_collections.aifactory.infra.plugins.module_utils.errors import AifactoryError
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import (
+    IpmiClient,
+    IpmiRetryPolicy,
+    parse_ipmi_url,
+)
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_facts import read_facts
+
+
+def is_ipmi_url(url):
+    """Return True for an ``ipmi://`` endpoint URL."""
+    return isinstance(url, str) and url.strip().lower().startswith("ipmi://")
+
+
+def discover_ipmi_bmc(url, username, password, kg=None, cipher_suite=None, timeout=30, retries=4,
+                      retry_budget=60.0):
+    """Return ``{"hosts": [hardware], "warnings": [...]}`` for one ``ipmi://`` endpoint.
+
+    Errors are raised as AifactoryError subclasses naming the BMC.
+    """
+    host, port = parse_ipmi_url(url)
+    policy = IpmiRetryPolicy(attempts=max(1, retries), budget=retry_budget)
+    with IpmiClient(host, username, password, port=port, kg=kg, cipher_suite=cipher_suite,
+                    timeout=timeout, retry_policy=policy) as client:
+        facts = read_facts(client)
+    return {"hosts": [facts["hardware"]], "warnings": facts["warnings"]}
+
+
+def discover_ipmi_endpoint(endpoint, options):
+    """Discover one ``ipmi://`` endpoint and return a result that never raises.
+
+    ``endpoint`` holds url, name, username, password, kg and cipher_suite; ``options``
+    holds timeout, retries and retry_budget.
+    """
+    result = {"url": endpoint["url"], "name": endpoint["name"], "hosts": [], "warnings": [],
+              "error": None}
+    try:
+        found = discover_ipmi_bmc(
+            endpoint["url"], endpoint["username"], endpoint["password"], kg=endpoint.get("kg"),
+            cipher_suite=endpoint.get("cipher_suite"), timeout=options["timeout"],
+            retries=options["retries"], retry_budget=options["retry_budget"])
+    except AifactoryError as exc:
+        result["error"] = str(exc)
+        return result
+    except Exception as exc:  # pylint: disable=broad-except
+        # One BMC must never fail the whole inventory; the reason still reaches the user
+        # in bmc_error_reason.
+        result["error"] = "BMC %s: unexpected %s while reading it over IPMI: %s" % (
+            endpoint["url"], type(exc).__name__, exc)
+        return result
+    result["hosts"] = found["hosts"]
+    result["warnings"] = found["warnings"]
+    return result
+
+
+def discover_ipmi_endpoints(endpoints, options, max_workers=64):
+    """Discover ``ipmi://`` endpoints concurrently; return their results in the same order."""
+    if not endpoints:
+        return []
+    workers = max(1, min(max_workers, len(endpoints)))
+    with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+        return list(pool.map(lambda endpoint: discover_ipmi_endpoint(endpoint, options), endpoints))
