@@ -17,7 +17,7 @@ sys.path.insert(0, str(REPO / "tests" / "integration"))
 os.environ.setdefault("ANSIBLE_CONFIG", str(REPO / "ansible.cfg"))
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(REPO / ".build" / "collections"))
 
-import conftest  # noqa: E402  (links the collection into .build/collections)
+from conftest import REPO_ROOT  # noqa: E402  (importing it links the collection into .build/collections)
 from lab_snapshot import SAVED, current_output  # noqa: E402
 
 
@@ -25,7 +25,7 @@ def main():
     text = current_output()
     SAVED.parent.mkdir(parents=True, exist_ok=True)
     SAVED.write_text(text, encoding="utf-8")
-    print("wrote %s (%d bytes)" % (SAVED.relative_to(REPO), len(text)))
+    print("wrote %s (%d bytes)" % (SAVED.relative_to(REPO_ROOT), len(text)))
     return 0
 
 

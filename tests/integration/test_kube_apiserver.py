@@ -37,7 +37,7 @@ from lab.kube import (
 )
 from lab.kube.binaries import etcd_version, kubernetes_version
 from lab.kube.customresources import LAB_CRDS_DIR, apply_crds, crd_documents
-from lab.kube.pytest_fixture import kube_api_client, kube_cluster, require_kube  # noqa: F401
+from lab.kube.pytest_fixture import kube_api_client, kube_cluster, require_kube  # noqa: F401  pylint: disable=unused-import
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 SHARED_CRDS = REPO_ROOT.parent / "shared" / "crds"
@@ -179,8 +179,8 @@ def test_listens_on_loopback_only(kube_cluster):  # noqa: F811
 
 def test_every_shared_crd_established(kube_api_client, shared_crd_names):  # noqa: F811
     documents = crd_documents([SHARED_CRDS])
-    expected = {doc["metadata"]["name"] for _, doc in documents}
-    crd_files = {path for path, _ in documents}
+    expected = {doc["metadata"]["name"] for unused_path, doc in documents}
+    crd_files = {path for path, unused_doc in documents}
     yaml_files = set(SHARED_CRDS.rglob("*.yaml"))
     served = json.loads(
         client.ApiextensionsV1Api(kube_api_client)

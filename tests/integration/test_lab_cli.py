@@ -24,11 +24,13 @@ def run_lab(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
         capture_output=True,
         text=True,
         timeout=timeout,
+        check=False,
     )
 
 
 def run_lab_module(module: str, *args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300)
+    return subprocess.run([sys.executable, "-m", module, *args], cwd=REPO_ROOT, capture_output=True, text=True, timeout=300,
+                          check=False)
 
 
 def process_alive(pid: int) -> bool:
@@ -82,7 +84,7 @@ def test_up_status_down(small_factory, tmp_path):
         assert process_alive(pid)
         endpoints = json.loads((state / "endpoints.json").read_text())
         assert [e["name"] for e in endpoints] == ["cli-gpu-01", "cli-mgmt-01"]
-        assert {key for key in ("name", "url", "protocol", "profile", "flavour")} <= set(endpoints[0])
+        assert {"name", "url", "protocol", "profile", "flavour"} <= set(endpoints[0])
         assert endpoints[0]["protocol"] == "redfish"
 
         root = requests.get(f"https://127.0.0.1:{ports[0]}/redfish/v1", verify=str(state / "ca.pem"), timeout=10)
@@ -122,7 +124,7 @@ def test_up_status_down(small_factory, tmp_path):
 
 
 def test_options_after_command(small_factory, tmp_path):
-    factory, ports, _ = small_factory
+    factory, ports = small_factory[:2]
     state = tmp_path / "state"
     up = run_lab("up", "-f", str(factory), "--state-dir", str(state))
     try:
