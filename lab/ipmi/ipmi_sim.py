@@ -194,6 +194,10 @@ class IpmiSim:
     def power_state(self) -> str:
         return "On" if (self.state_dir / "power").read_text().strip() == "1" else "Off"
 
+    def set_power_state(self, state: str) -> None:
+        """Set the simulated server's power, as pressing its power button would."""
+        (self.state_dir / "power").write_text("1" if state == "On" else "0")
+
     def boot_device(self) -> str:
         return (self.state_dir / "boot").read_text().strip()
 

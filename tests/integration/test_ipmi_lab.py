@@ -6,33 +6,16 @@ reads the BMC, so each step is checked against what the BMC itself reports.
 """
 
 import json
-import os
-import shutil
-import socket
-import subprocess
-import time
 
 import pytest
 
-from helpers import REPO, run_playbook
+from ipmi_playbooks import ensure_ipmi_peers, free_udp_port, ipmitool_argv, run_four_steps, run_task, run_tasks
+from ipmi_playbooks import ipmitool as run_ipmitool
 from lab.ipmi.process import IpmiLabProcess
 
 USERNAME = "lab-admin"
 PASSWORD = "lab-only-password"
 KG = "0x4b67206b6579206f6620746865206c6162"  # hex of "Kg key of the lab"
-
-
-def ensure_ipmi_peers():
-    """Install ipmitool and ipmi_sim when missing (CI runs as root on a fresh machine)."""
-    if shutil.which("ipmitool") and shutil.which("ipmi_sim"):
-        return
-    if os.environ.get("AIFACTORY_SKIP_IPMI_PEERS"):
-        pytest.skip("ipmitool or ipmi_sim missing and AIFACTORY_SKIP_IPMI_PEERS is set")
-    completed = subprocess.run([str(REPO / "scripts" / "install-test-packages.sh")], capture_output=True,
-                               text=True, check=False)
-    if completed.returncode != 0:
-        pytest.fail("ipmitool and ipmi_sim are needed and could not be installed:\n%s%s"
-                    % (completed.stdout, completed.stderr))
 
 
 LAB = {
@@ -59,85 +42,18 @@ def lab(tmp_path_factory):
         yield process
 
 
-def free_udp_port():
-    """Return a UDP port on 127.0.0.1 that nothing listens on (the kernel answers ICMP unreachable)."""
-    with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+def ipmitool(port, *command, cipher_suite=17):
+    return run_ipmitool(port, USERNAME, PASSWORD, *command, cipher_suite=cipher_suite)
+
+
+def observe(port, *command, cipher_suite=None):
+    return ipmitool_argv(port, USERNAME, *command, cipher_suite=cipher_suite)
 
 
 def connection(lab, name, **extra):
     args = {"host": "127.0.0.1", "port": lab.port(name), "username": USERNAME, "password": PASSWORD}
     args.update(extra)
     return args
-
-
-def ipmitool(port, *command, cipher_suite=17):
-    """Run ipmitool against 127.0.0.1:port; the password goes through the environment."""
-    return subprocess.run(
-        ["ipmitool", "-I", "lanplus", "-C", str(cipher_suite), "-H", "127.0.0.1", "-p", str(port),
-         "-U", USERNAME, "-E"] + list(command),
-        capture_output=True, text=True, env=dict(os.environ, IPMI_PASSWORD=PASSWORD), timeout=60, check=False)
-
-
-def ipmitool_argv(port, *command):
-    return ["ipmitool", "-I", "lanplus", "-H", "127.0.0.1", "-p", str(port), "-U", USERNAME, "-E"] + list(command)
-
-
-def four_step_play(module, args, observe_argv, output):
-    """Return a play running ``module`` in the four steps, with ipmitool after each."""
-    tasks = []
-    for index, check in enumerate((True, False, True, False), start=1):
-        tasks.append({"name": "step %d" % index, module: args, "check_mode": check, "diff": True,
-                      "register": "step%d" % index})
-        tasks.append({"name": "observe %d" % index, "ansible.builtin.command": {"argv": observe_argv},
-                      "environment": {"IPMI_PASSWORD": PASSWORD}, "register": "observe%d" % index,
-                      "changed_when": False})
-    tasks.append({"name": "report", "ansible.builtin.copy": {
-        "dest": str(output),
-        "content": "{{ {'steps': [step1, step2, step3, step4], "
-                   "'observed': [observe1.stdout, observe2.stdout, observe3.stdout, observe4.stdout]} | to_json }}"}})
-    return [{"hosts": "localhost", "connection": "local", "gather_facts": False, "tasks": tasks}]
-
-
-def run_four_steps(tmp_path, module, args, observe_argv):
-    output = tmp_path / "report.json"
-    completed = run_playbook(four_step_play(module, args, observe_argv, output), tmp_path)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    report = json.loads(output.read_text())
-    return report["steps"], report["observed"]
-
-
-def run_tasks(tmp_path, *tasks):
-    """Run tasks ``(module, args, check)`` in one playbook; they may fail.
-
-    Returns one ``(result, seconds)`` per task: its registered result and how long it took,
-    module start included.
-    """
-    output = tmp_path / "results.json"
-    play_tasks = []
-    report = []
-    for index, (module, args, check) in enumerate(tasks):
-        play_tasks += [
-            {"name": "start %d" % index, "ansible.builtin.set_fact": {"started%d" % index: "{{ now().timestamp() }}"}},
-            {"name": "task %d" % index, module: args, "check_mode": check, "register": "result%d" % index,
-             "ignore_errors": True},
-            {"name": "end %d" % index, "ansible.builtin.set_fact": {"ended%d" % index: "{{ now().timestamp() }}"}},
-        ]
-        report.append("[result%d, started%d | float, ended%d | float]" % (index, index, index))
-    play_tasks.append({"name": "report", "ansible.builtin.copy": {
-        "dest": str(output), "content": "{{ [%s] | to_json }}" % ", ".join(report)}})
-
-    completed = run_playbook([{"hosts": "localhost", "connection": "local", "gather_facts": False,
-                               "tasks": play_tasks}], tmp_path)
-    assert completed.returncode == 0, completed.stdout + completed.stderr
-    assert "Traceback" not in completed.stdout + completed.stderr
-    return [(result, ended - started) for result, started, ended in json.loads(output.read_text())]
-
-
-def run_task(tmp_path, module, args, check=False):
-    """Run one task that may fail; return its registered result and the seconds it took."""
-    return run_tasks(tmp_path, (module, args, check))[0]
 
 
 # Power
@@ -147,7 +63,7 @@ def test_power_off_four_steps(lab, tmp_path):
     port = lab.port("power-node")
     steps, observed = run_four_steps(tmp_path, "aifactory.infra.ipmi_power",
                                      connection(lab, "power-node", state="off"),
-                                     ipmitool_argv(port, "chassis", "power", "status"))
+                                     observe(port, "chassis", "power", "status"), PASSWORD)
 
     assert [step["changed"] for step in steps] == [True, True, False, False]
     assert observed == ["Chassis Power is on", "Chassis Power is off", "Chassis Power is off",
@@ -162,7 +78,7 @@ def test_power_on_four_steps(lab, tmp_path):
     port = lab.port("suite3-node")
     steps, observed = run_four_steps(tmp_path, "aifactory.infra.ipmi_power",
                                      connection(lab, "suite3-node", state="on"),
-                                     ipmitool_argv(port, "-C", "3", "chassis", "power", "status"))
+                                     observe(port, "chassis", "power", "status", cipher_suite=3), PASSWORD)
 
     assert [step["changed"] for step in steps] == [True, True, False, False]
     assert observed == ["Chassis Power is off", "Chassis Power is on", "Chassis Power is on",
@@ -197,7 +113,7 @@ def test_boot_network_four_steps(lab, tmp_path):
     port = lab.port("boot-node")
     args = connection(lab, "boot-node", device="network", uefi=True)
     steps, observed = run_four_steps(tmp_path, "aifactory.infra.ipmi_boot", args,
-                                     ipmitool_argv(port, "chassis", "bootparam", "get", "5"))
+                                     observe(port, "chassis", "bootparam", "get", "5"), PASSWORD)
 
     assert [step["changed"] for step in steps] == [True, True, False, False]
     assert "Force PXE" not in observed[0]
