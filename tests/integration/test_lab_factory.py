@@ -106,7 +106,7 @@ INVALID = [
 ]
 
 
-@pytest.mark.parametrize(("data", "message"), INVALID, ids=[message for _, message in INVALID])
+@pytest.mark.parametrize(("data", "message"), INVALID, ids=[message for unused_data, message in INVALID])
 def test_invalid_factory_rejected(data, message):
     with pytest.raises(FactoryError) as raised:
         load_factory(data)

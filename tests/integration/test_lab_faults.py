@@ -52,7 +52,7 @@ def test_timeout_hangs_only_that_bmc(lab):
     thread.start()
     # While the hung request waits, the other BMCs keep responding.
     time.sleep(0.3)
-    for _ in range(5):
+    for unused_attempt in range(5):
         assert healthy.get("/redfish/v1/Systems", timeout=2).status_code == 200
     thread.join()
     assert outcome["result"] == "timed out"
@@ -69,7 +69,7 @@ def test_error_status_everywhere(lab):
 
 def test_error_burst_then_success(lab):
     busy = Client(lab, "busy")
-    for _ in range(2):
+    for unused_attempt in range(2):
         response = busy.get("/redfish/v1/Systems")
         assert response.status_code == 503
         assert response.headers["Retry-After"] == "7"

@@ -150,5 +150,7 @@ def test_identity_stable_across_starts(tmp_path):
     for attempt in range(2):
         with runner.running(factory, tmp_path / f"run{attempt}") as lab:
             client = Client(lab, "same-name")
-            seen.append((client.json("/redfish/v1/Systems/System_0")["SerialNumber"], [i["MACAddress"] for i in client.members("/redfish/v1/Systems/System_0/EthernetInterfaces")]))
+            serial = client.json("/redfish/v1/Systems/System_0")["SerialNumber"]
+            macs = [i["MACAddress"] for i in client.members("/redfish/v1/Systems/System_0/EthernetInterfaces")]
+            seen.append((serial, macs))
     assert seen[0] == seen[1]

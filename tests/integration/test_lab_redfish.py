@@ -104,7 +104,7 @@ def test_session_login_and_logout(client, lab):
 
 def test_session_login_rejected(client, lab):
     anonymous = client("smc", auth=None)
-    user, _ = lab.credentials("smc")
+    user = lab.credentials("smc")[0]
     wrong = anonymous.post("/redfish/v1/SessionService/Sessions", {"UserName": user, "Password": "nope"})
     assert wrong.status_code == 401
     assert "X-Auth-Token" not in wrong.headers
@@ -315,7 +315,11 @@ def test_reset_types_from_action_info(client):
 
 @pytest.mark.parametrize(
     ("body", "message"),
-    [({"ResetType": "Explode"}, "ActionParameterValueNotInList"), ({}, "ActionParameterMissing"), ({"ResetType": "On", "Force": True}, "ActionParameterUnknown")],
+    [
+        ({"ResetType": "Explode"}, "ActionParameterValueNotInList"),
+        ({}, "ActionParameterMissing"),
+        ({"ResetType": "On", "Force": True}, "ActionParameterUnknown"),
+    ],
 )
 def test_reset_rejected(client, body, message):
     response = client("nv").post(f"{NVIDIA_SYSTEM}/Actions/ComputerSystem.Reset", body)

@@ -63,6 +63,7 @@ def run_validator(lab, name: str, report_dir: Path) -> dict:
         capture_output=True,
         text=True,
         timeout=600,
+        check=False,
     )
     logs = sorted(report_dir.glob("*/RedfishServiceValidatorDebug_*.log"))
     reports = sorted(report_dir.glob("*/RedfishServiceValidatorReport_*.html"))
