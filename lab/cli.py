@@ -13,6 +13,8 @@ EXIT_NOT_RUNNING = 3  # LSB convention for "program is not running"
 
 
 def _kind(endpoint: dict) -> str:
+    if endpoint.get("protocol") == "ipmi":
+        return f"IPMI {endpoint['profile']} ({endpoint['flavour']})" if endpoint.get("profile") else "IPMI"
     if endpoint.get("mockup"):
         return f"mockup {Path(endpoint['mockup']).name}"
     return f"{endpoint['profile']} ({endpoint['flavour']})"

@@ -75,6 +75,18 @@ def endpoint_record(spec: dict) -> dict:
     }
 
 
+def _start_ipmi(specs: list[dict], state_dir: Path):
+    """Bind and serve the IPMI BMCs; return their lab.ipmi.server.IpmiLab, or None on error."""
+    # Imported here so that a lab without IPMI BMCs does not need pyghmi.
+    from lab.ipmi.server import IpmiLab
+
+    try:
+        return IpmiLab(specs, state_dir).start()
+    except OSError as error:
+        log.error("IPMI BMCs: cannot bind a UDP port on %s: %s; free the port or change it in the factory", HOST, error)
+        return None
+
+
 def _listen(port: int) -> socket.socket:
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
@@ -103,8 +115,12 @@ async def serve(factory: Factory, state_dir: Path) -> int:
     tls_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     tls_context.load_cert_chain(files.server, files.server_key)
 
+    # IPMI BMCs (UDP, pyghmi) run in a thread of their own; see _start_ipmi.
+    redfish_specs = [spec for spec in factory.bmcs if spec["protocol"] != "ipmi"]
+    ipmi_specs = [spec for spec in factory.bmcs if spec["protocol"] == "ipmi"]
+
     bmcs: dict[str, Bmc] = {}
-    for spec in factory.bmcs:
+    for spec in redfish_specs:
         try:
             bmcs[spec["name"]] = build_bmc(spec)
         except (OSError, ValueError) as error:
@@ -115,8 +131,9 @@ async def serve(factory: Factory, state_dir: Path) -> int:
 
     runners: list[web.BaseRunner] = []
     endpoints = []
+    ipmi_lab = None
     try:
-        for spec in factory.bmcs:
+        for spec in redfish_specs:
             try:
                 sock = _listen(spec["port"])
             except OSError as error:
@@ -129,6 +146,12 @@ async def serve(factory: Factory, state_dir: Path) -> int:
             runners.append(runner)
             await web.SockSite(runner, sock, ssl_context=tls_context if spec["tls"] else None).start()
             endpoints.append(endpoint_record(spec))
+
+        if ipmi_specs:
+            ipmi_lab = _start_ipmi(ipmi_specs, state_dir)
+            if ipmi_lab is None:
+                return 1
+            endpoints += ipmi_lab.endpoints()
 
         try:
             control_sock = _listen(factory.control_port)
@@ -162,6 +185,8 @@ async def serve(factory: Factory, state_dir: Path) -> int:
         log.info("stopping")
         return 0
     finally:
+        if ipmi_lab is not None:
+            ipmi_lab.stop()
         for runner in runners:
             await runner.cleanup()
         for name in ("endpoints.json", "lab.json"):

@@ -16,6 +16,7 @@ from typing import Any
 import yaml
 
 from lab import profiles
+from lab.ipmi import spec as ipmi_spec
 from lab.redfish import mockup
 from lab.redfish.behaviours import BEHAVIOURS, build_behaviours
 
@@ -26,7 +27,7 @@ DEFAULT_PASSWORD = "lab-only-password"
 DEFAULT_BASE_PORT = 8443
 DEFAULT_CONTROL_PORT = 8999
 DEFAULT_SESSION_TIMEOUT = 1800
-PROTOCOLS = ("redfish",)
+PROTOCOLS = ("redfish", "ipmi")
 
 TOP_LEVEL_KEYS = {"name", "description", "defaults", "control_port", "bmcs"}
 DEFAULT_KEYS = {
@@ -146,9 +147,13 @@ class _Builder:
         if not isinstance(name, str) or not name.strip():
             raise self.fail(where, "'name' is missing or empty")
         where = f"bmcs[{position}] ({name})"
-        unknown = set(entry) - ENTRY_KEYS
+        allowed = ENTRY_KEYS
+        if entry.get("protocol") == "ipmi":
+            # IPMI BMCs take their own keys (lab/ipmi/spec.py) and none of Redfish's.
+            allowed = set(ipmi_spec.DEFAULTS) | ipmi_spec.FACTORY_ONLY_KEYS | {"name", "port"}
+        unknown = set(entry) - allowed
         if unknown:
-            raise self.fail(where, f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(ENTRY_KEYS))}")
+            raise self.fail(where, f"unknown key(s) {', '.join(sorted(unknown))}; allowed: {', '.join(sorted(allowed))}")
 
         count = entry.get("count", 1)
         if not _is_int(count) or count < 1:
@@ -184,6 +189,11 @@ class _Builder:
         protocol = entry.get("protocol", "redfish")
         if protocol not in PROTOCOLS:
             raise self.fail(where, f"protocol {protocol!r} is not served by this lab; known: {', '.join(PROTOCOLS)}")
+        if protocol == "ipmi":
+            try:
+                return ipmi_spec.factory_template(entry, defaults)
+            except ipmi_spec.SpecError as error:
+                raise self.fail(where, str(error)) from None
 
         spec: dict[str, Any] = {"protocol": protocol, "profile": None, "flavour": None, "mockup": None}
         has_profile = "profile" in entry

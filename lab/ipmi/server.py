@@ -29,8 +29,10 @@ class IpmiLab:
         self._thread: threading.Thread | None = None
 
     def endpoints(self) -> list[dict]:
-        return [{"name": bmc.name, "protocol": "ipmi", "address": bmc.spec["address"], "port": bmc.port,
-                 "url": "ipmi://%s:%d" % (bmc.spec["address"], bmc.port)} for bmc in self.bmcs]
+        # The keys of the daemon's endpoints.json, so `python -m lab status` lists both kinds.
+        return [{"name": bmc.name, "url": "ipmi://%s:%d" % (bmc.spec["address"], bmc.port), "protocol": "ipmi",
+                 "profile": bmc.spec.get("profile"), "flavour": bmc.spec.get("flavour"), "mockup": None,
+                 "port": bmc.port, "tls": False} for bmc in self.bmcs]
 
     def bmc(self, name: str) -> LabBmc:
         for bmc in self.bmcs:

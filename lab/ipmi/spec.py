@@ -7,7 +7,11 @@ raises SpecError naming the entry, the value and the fix.
 
 from __future__ import annotations
 
-from lab.ipmi.session import CIPHER_SUITES
+from lab import profiles
+
+# The cipher suites lab.ipmi.session implements (kept here so that checking a factory does
+# not import pyghmi).
+CIPHER_SUITES = (3, 17)
 
 DEFAULTS = {
     "address": "127.0.0.1",
@@ -38,9 +42,10 @@ FAULTS = {
     "ignore_soft_off": "accept a soft off and never power off",
     "sensor_health": "OK, Warning or Critical: where the CPU1 temperature sits",
 }
-# Keys of a factory entry that the IPMI BMC does not use.
-FACTORY_ONLY_KEYS = {"protocol", "count", "index_start", "tls", "latency_ms", "session_timeout",
-                     "behaviours", "mockup"}
+# Keys of a factory entry that the factory itself handles.
+FACTORY_ONLY_KEYS = {"protocol", "count", "index_start"}
+# Keys of the factory's defaults that IPMI BMCs take too.
+FACTORY_DEFAULT_KEYS = ("username", "password", "power_state")
 
 
 class SpecError(ValueError):
@@ -105,3 +110,30 @@ def resolve_all(data: dict) -> list[dict]:
     if duplicates:
         raise SpecError("BMC names must be unique; repeated: %s" % ", ".join(duplicates))
     return specs
+
+
+def factory_template(entry: dict, defaults: dict) -> dict:
+    """Return the spec of a factory entry with ``protocol: ipmi``, without name and port.
+
+    The factory stamps out names and assigns ports itself; its defaults give the
+    credentials, the power state and the flavour when the profile offers it.
+    """
+    own = {key: value for key, value in entry.items() if key not in FACTORY_ONLY_KEYS | {"name", "port"}}
+    inherited = {key: defaults[key] for key in FACTORY_DEFAULT_KEYS if key in defaults}
+    if own.get("profile"):
+        try:
+            profile = profiles.load(str(own["profile"]))
+        except profiles.ProfileError as error:
+            raise SpecError(str(error)) from None
+        flavour = own.get("flavour") or defaults.get("flavour")
+        if flavour not in profile.flavours:
+            if own.get("flavour"):
+                raise SpecError("profile %s has no flavour %r; choose one of %s"
+                                % (profile.name, flavour, ", ".join(profile.flavours)))
+            flavour = profile.flavours[0]
+        own["flavour"] = flavour
+    elif own.get("flavour"):
+        raise SpecError("'flavour' needs a 'profile'")
+    spec = resolve(dict(own, name=entry.get("name", "?")), inherited)
+    spec.update(protocol="ipmi", mockup=None, tls=False)
+    return spec

@@ -170,14 +170,17 @@ def test_default_factory_is_valid():
     from lab.factory import load_factory
 
     factory = load_factory(REPO_ROOT / "lab" / "factory.yml")
-    names = [spec["name"] for spec in factory.bmcs]
+    redfish = [spec for spec in factory.bmcs if spec["protocol"] == "redfish"]
+    ipmi = [spec for spec in factory.bmcs if spec["protocol"] == "ipmi"]
+    names = [spec["name"] for spec in redfish]
     assert names == [
         "gpu-node-01", "gpu-node-02", "gpu-node-03", "gpu-node-04",
         "l40s-node-01", "l40s-node-02", "mgmt-01", "dpu-bmc-01", "dpu-bmc-02",
     ]
-    assert [spec["port"] for spec in factory.bmcs] == list(range(8443, 8452))
+    assert [spec["port"] for spec in redfish] == list(range(8443, 8452))
     assert factory.control_port == 8999
-    assert all(spec["tls"] for spec in factory.bmcs)
+    assert all(spec["tls"] for spec in redfish)
+    assert [(spec["name"], spec["port"]) for spec in ipmi] == [("legacy-ipmi-01", 6230), ("legacy-ipmi-02", 6231)]
 
 
 @pytest.mark.skipif(not os.path.isdir("/proc"), reason="needs /proc to inspect the daemon")
