@@ -176,26 +176,15 @@ from ansible.errors import AnsibleError, AnsibleParserError
 from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
-from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
-    AifactoryError,
-    InvalidInputError,
-)
+from ansible_collections.aifactory.infra.plugins.module_utils.errors import InvalidInputError
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import (
     ipmi_url,
     normalise_cipher_suite,
     parse_ipmi_url,
 )
-from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_discovery import (
-    discover_ipmi_endpoints,
-    is_ipmi_url,
-)
-from ansible_collections.aifactory.infra.plugins.module_utils.redfish.client import (
-    normalise_base_url,
-)
-from ansible_collections.aifactory.infra.plugins.module_utils.redfish.discovery import (
-    discover_many,
-    host_names,
-)
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_discovery import is_ipmi_url
+from ansible_collections.aifactory.infra.plugins.module_utils.redfish.urls import normalise_base_url
+from ansible_collections.aifactory.infra.plugins.module_utils.redfish.names import host_names
 
 ERROR_GROUP = "bmc_error"
 ENDPOINT_KEYS = ("url", "name", "username", "password", "validate_certs", "ca_path", "kg", "cipher_suite")
@@ -305,6 +294,15 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _discover_all(self, endpoints):
         """Walk every BMC, at most max_workers at once; return results in endpoint order."""
+        # Imported here, not at the top: an inventory read from the cache needs neither
+        # sushy nor pyghmi, and importing them takes longer than building 1,000 hosts.
+        from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_discovery import (
+            discover_ipmi_endpoints,
+        )
+        from ansible_collections.aifactory.infra.plugins.module_utils.redfish.discovery import (
+            discover_many,
+        )
+
         options = {key: self.get_option(key)
                    for key in ("timeout", "auth", "bmc_workers", "retries", "retry_budget")}
         ipmi = [endpoint for endpoint in endpoints if endpoint["protocol"] == "ipmi"]
@@ -365,8 +363,14 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         }
         if warnings:
             hostvars["bmc_warnings"] = list(warnings)
+
+        # ansible-core 2.19 wraps the inventory so that set_variable tags every string of a
+        # value with its origin, about 9 ms for one host's hardware model (90 s for 10,000
+        # hosts).  These values are JSON from BMCs: untagged, they are already treated as
+        # data that is never templated, which is what the tags would say.
+        inventory_data = getattr(self.inventory, "__wrapped__", self.inventory)
         for key, value in hostvars.items():
-            self.inventory.set_variable(host, key, value)
+            inventory_data.set_variable(host, key, value)
 
         self._set_composite_vars(self.get_option("compose"), hostvars, host, strict=strict)
         self._add_host_to_composed_groups(self.get_option("groups"), hostvars, host, strict=strict)

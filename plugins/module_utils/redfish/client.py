@@ -59,6 +59,9 @@ from ansible_collections.aifactory.infra.plugins.module_utils.errors import (
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.messages import (
     error_details,
 )
+from ansible_collections.aifactory.infra.plugins.module_utils.redfish.urls import (  # noqa: F401  pylint: disable=unused-import
+    normalise_base_url,
+)
 from ansible_collections.aifactory.infra.plugins.module_utils.retry import (
     RetryPolicy,
     parse_retry_after,
@@ -67,26 +70,6 @@ from ansible_collections.aifactory.infra.plugins.module_utils.retry import (
 ROOT_URI = "/redfish/v1/"
 AUTH_MODES = ("auto", "session", "basic")
 EXPAND_QUERY = "$expand=.($levels=1)"
-
-
-def normalise_base_url(url):
-    """Return ``url`` without a trailing slash, after checking it is an HTTP(S) URL."""
-    if not isinstance(url, str) or not url.strip():
-        raise InvalidInputError("Invalid BMC URL %r." % (url,),
-                                hint="Give a URL such as https://10.0.0.5.")
-    url = url.strip().rstrip("/")
-    scheme, rest = url.split("://", 1) if "://" in url else ("", url)
-    if "@" in rest.split("/", 1)[0]:
-        # Never echo the credentials back: errors end up in logs and job output.
-        shown = "%s://***@%s" % (scheme, rest.split("@", 1)[1])
-        raise InvalidInputError("Invalid BMC URL %s: credentials in the URL are not supported." % shown,
-                                hint="Remove them and set the username and password options.")
-    if url.endswith("/redfish/v1"):
-        url = url[:-len("/redfish/v1")]
-    if not (url.startswith("https://") or url.startswith("http://")):
-        raise InvalidInputError("Invalid BMC URL %r: the scheme must be https or http." % (url,),
-                                hint="Write it as https://%s." % url.split("://")[-1])
-    return url
 
 
 def odata_id(payload):

@@ -42,13 +42,6 @@ def discover_bmc(url, username, password, validate_certs=True, ca_path=None, tim
     }
 
 
-def host_names(base_name, hosts):
-    """Return one inventory name per host: ``base_name``, or ``base_name-<system Id>``."""
-    if len(hosts) == 1:
-        return [base_name]
-    return ["%s-%s" % (base_name, host.get("system_id")) for host in hosts]
-
-
 # Below this many BMCs per core, one process with threads is faster than starting workers.
 ENDPOINTS_PER_PROCESS = 32
 
