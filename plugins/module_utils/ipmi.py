@@ -23,8 +23,6 @@ import hashlib
 import struct
 import threading
 
-from urllib.parse import urlsplit
-
 try:
     from pyghmi import exceptions as pyghmi_exceptions
     from pyghmi.ipmi import command as pyghmi_command
@@ -63,6 +61,14 @@ if HAS_PYGHMI:
             self.attemptedhash = 1
 
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import InvalidInputError
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import (  # noqa: F401 (re-exported)
+    CIPHER_SUITES,
+    DEFAULT_PORT,
+    format_bmc,
+    ipmi_url,
+    normalise_cipher_suite,
+    parse_ipmi_url,
+)
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_errors import (
     BUSY_CODES,
     IpmiAuthError,
@@ -76,9 +82,6 @@ from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_errors import
     describe_code,
 )
 from ansible_collections.aifactory.infra.plugins.module_utils.retry import RetryPolicy
-
-DEFAULT_PORT = 623
-CIPHER_SUITES = (3, 17)
 
 # IPMI 2.0 limits: 16 bytes for a user name (pyghmi enforces it too), 20 for a password.
 MAX_USERNAME_BYTES = 16
@@ -103,45 +106,6 @@ NETFN_APP = 0x06
 CMD_GET_CHASSIS_STATUS = 0x01
 CMD_GET_DEVICE_ID = 0x01
 CMD_GET_SYSTEM_GUID = 0x37
-
-
-def format_bmc(host, port):
-    """Return ``host:port``, with brackets around an IPv6 address."""
-    if ":" in host:
-        return "[%s]:%s" % (host, port)
-    return "%s:%s" % (host, port)
-
-
-def parse_ipmi_url(url):
-    """Return ``(host, port)`` of an ``ipmi://host[:port]`` endpoint.
-
-    Raises InvalidInputError for anything else: another scheme, credentials, a path or a
-    query.  The message never repeats credentials that were put into the URL.
-    """
-    if not isinstance(url, str) or not url.strip().lower().startswith("ipmi://"):
-        raise InvalidInputError("Invalid IPMI endpoint %r." % (url,),
-                                hint="Give ipmi://HOST or ipmi://HOST:PORT, for example ipmi://10.1.0.21.")
-    parts = urlsplit(url.strip())
-    if "@" in parts.netloc:
-        raise InvalidInputError("Invalid IPMI endpoint ipmi://...@%s: it contains credentials."
-                                % parts.netloc.rsplit("@", 1)[-1],
-                                hint="Give the credentials with the username and password options.")
-    if parts.path.strip("/") or parts.query or parts.fragment:
-        raise InvalidInputError("Invalid IPMI endpoint %r: it has a path or a query." % (url,),
-                                hint="Give only ipmi://HOST or ipmi://HOST:PORT.")
-    try:
-        port = parts.port
-    except ValueError:
-        raise InvalidInputError("Invalid IPMI endpoint %r: the port is not a number from 1 to 65535." % (url,))
-    if not parts.hostname:
-        raise InvalidInputError("Invalid IPMI endpoint %r: the host is missing." % (url,),
-                                hint="Give ipmi://HOST or ipmi://HOST:PORT.")
-    return parts.hostname, port or DEFAULT_PORT
-
-
-def ipmi_url(host, port):
-    """Return the canonical ``ipmi://host:port`` form of an endpoint."""
-    return "ipmi://" + format_bmc(host, port)
 
 
 def decode_kg(kg):
@@ -176,21 +140,6 @@ def check_credentials(username, password):
             "Invalid password: it is %d bytes long and IPMI 2.0 allows at most %d."
             % (len(password.encode("utf-8")), MAX_PASSWORD_BYTES),
             hint="Use a shorter password for the BMC's IPMI account.")
-
-
-def normalise_cipher_suite(value):
-    """Return None (negotiate), 17 or 3 for a cipher suite given as a number or a string."""
-    if value is None or (isinstance(value, str) and value.strip().lower() in ("", "auto")):
-        return None
-    try:
-        number = int(value)
-    except (TypeError, ValueError):
-        number = None
-    if number not in CIPHER_SUITES:
-        raise InvalidInputError("Invalid cipher_suite %r." % (value,),
-                                hint="Use 17 (RAKP-HMAC-SHA256), 3 (RAKP-HMAC-SHA1), or leave it "
-                                     "unset to use 17 when the BMC offers it and 3 otherwise.")
-    return number
 
 
 class IpmiRetryPolicy(RetryPolicy):

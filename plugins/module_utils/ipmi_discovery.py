@@ -15,17 +15,12 @@ __metaclass__ = type
 import concurrent.futures
 
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import AifactoryError
-from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import (
-    IpmiClient,
-    IpmiRetryPolicy,
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import IpmiClient, IpmiRetryPolicy
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import (  # noqa: F401 (re-exported)
+    is_ipmi_url,
     parse_ipmi_url,
 )
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_facts import read_facts
-
-
-def is_ipmi_url(url):
-    """Return True for an ``ipmi://`` endpoint URL."""
-    return isinstance(url, str) and url.strip().lower().startswith("ipmi://")
 
 
 def discover_ipmi_bmc(url, username, password, kg=None, cipher_suite=None, timeout=30, retries=4,

@@ -75,6 +75,8 @@ def test_parse_ipmi_url_valid(url, expected):
     ("ipmi://admin:hunter2@10.1.0.21", "it contains credentials"),
     ("ipmi://10.1.0.21/redfish/v1", "it has a path or a query"),
     ("ipmi://10.1.0.21:70000", "the port is not a number"),
+    ("ipmi://10.1.0.21:0", "the port is not a number"),
+    ("https://admin:hunter2@10.1.0.21", "Invalid IPMI endpoint 'https://...@10.1.0.21'"),
     ("ipmi://", "the host is missing"),
 ])
 def test_parse_ipmi_url_invalid(url, reason):
