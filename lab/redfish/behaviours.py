@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime
+import time
 from typing import TYPE_CHECKING, Any
 
 from lab.redfish.errors import RedfishError
@@ -95,15 +96,22 @@ class Power(Behaviour):
     """ComputerSystem.Reset changes PowerState; a boot runs the BMC's boot hooks.
 
     Options: `transition_seconds` keeps the system in PoweringOn/PoweringOff that long;
-    `conflict_on_no_op` returns 409 for On while on and ForceOff while off, as iDRAC does.
+    `conflict_on_no_op` returns 409 for On while on and ForceOff while off, as iDRAC does;
+    `reset_types` replaces the ResetTypes the BMC allows (inline or in its ActionInfo);
+    `on_conflict_seconds` rejects a power-on with 409 for that long after the system went
+    off, as some BMCs do while they finish the power-off.
     """
 
     name = "power"
-    options_schema = {"transition_seconds": float, "conflict_on_no_op": bool}
+    options_schema = {"transition_seconds": float, "conflict_on_no_op": bool, "reset_types": list,
+                      "on_conflict_seconds": float}
 
     def install(self, bmc: Bmc) -> None:
+        self.off_since: dict[str, float] = {}
         for uri in bmc.store.facts.get("systems", []):
             system = bmc.store.get(uri)
+            if "reset_types" in self.options:
+                _replace_reset_types(bmc, system, self.options["reset_types"])
             target, allowable = _reset_allowable(bmc, system)
             if target is None:
                 continue
@@ -135,6 +143,10 @@ class Power(Behaviour):
 
         if reset_type == "PushPowerButton":
             reset_type = "ForceOff" if state == "On" else "On"
+        window = float(self.options.get("on_conflict_seconds", 0))
+        if window > 0 and reset_type in ("On", "ForceOn", "PowerCycle") and state == "Off":
+            if time.monotonic() - self.off_since.get(uri, float("-inf")) < window:
+                raise RedfishError(409, "ResourceInUse")
         if reset_type in ("On", "ForceOn"):
             if state == "On":
                 if conflict:
@@ -162,6 +174,8 @@ class Power(Behaviour):
 
         def finish() -> None:
             set_power_state(bmc, uri, final)
+            if final == "Off":
+                self.off_since[uri] = time.monotonic()
             if boots:
                 for hook in bmc.on_boot:
                     hook(uri)
@@ -183,6 +197,20 @@ class Power(Behaviour):
                 if values["PowerState"] not in POWER_STATES:
                     raise ValueError(f"PowerState must be one of {', '.join(POWER_STATES)}, got {values['PowerState']!r}")
                 set_power_state(bmc, uri, values["PowerState"])
+
+
+def _replace_reset_types(bmc: Bmc, system: dict, reset_types: list[str]) -> None:
+    """Make the system's Reset action allow exactly `reset_types`."""
+    action = (system.get("Actions") or {}).get("#ComputerSystem.Reset")
+    if not isinstance(action, dict):
+        return
+    info = bmc.store.get(action["@Redfish.ActionInfo"]) if "@Redfish.ActionInfo" in action else None
+    if info is None:
+        action["ResetType@Redfish.AllowableValues"] = list(reset_types)
+        return
+    for parameter in info.get("Parameters", []):
+        if parameter.get("Name") == "ResetType":
+            parameter["AllowableValues"] = list(reset_types)
 
 
 def set_power_state(bmc: Bmc, uri: str, value: str) -> None:
@@ -391,12 +419,19 @@ class DpuMode(Behaviour):
 
 
 class RequireIfMatch(Behaviour):
-    """PATCH without an If-Match header returns 428 PreconditionRequired."""
+    """PATCH without an If-Match header returns 428 PreconditionRequired.
+
+    Option `weak`: GET sends weak ETags (`W/"..."`), as some BMCs do. An If-Match with the
+    tag as received, or its strong form, still matches. A tag stripped of its quotes does not.
+    """
 
     name = "require_if_match"
+    options_schema = {"weak": bool}
 
     def install(self, bmc: Bmc) -> None:
         bmc.store.facts["require_if_match"] = True
+        if self.options.get("weak"):
+            bmc.store.facts["weak_etags"] = True
 
 
 BEHAVIOURS: dict[str, type[Behaviour]] = {
@@ -411,6 +446,11 @@ DEFAULT_BEHAVIOURS: dict[str, Any] = {
     "virtual_media": {},
     "dpu_mode": {},
 }
+
+
+# The lifecycle behaviours (settings objects, BIOS, secure boot, firmware) live in their own
+# module, which adds them to BEHAVIOURS when it is imported.
+import lab.redfish.lifecycle  # noqa: E402,F401  pylint: disable=wrong-import-position,cyclic-import,unused-import
 
 
 def build_behaviours(selection: dict[str, Any]) -> list[Behaviour]:

@@ -211,6 +211,9 @@ class Bmc:
         call = Call(method, self.store.resolve(key), body, dict(request.headers), username)
 
         if method in READ_METHODS:
+            getter = self.store.getters.get(self.store.resolve(key))
+            if getter is not None:
+                return await _run(getter, call)
             return self._get(request, key)
         if method == "PATCH":
             return await self._patch(request, call)
@@ -238,6 +241,9 @@ class Bmc:
         raw = await request.read()
         if not raw.strip():
             return None
+        if request.content_type.startswith("multipart/"):
+            # A multipart upload (firmware push) goes to its handler undecoded.
+            return raw
         try:
             return json.loads(raw)
         except (UnicodeDecodeError, json.JSONDecodeError):
@@ -265,7 +271,9 @@ class Bmc:
 
         encoded = encode(payload)
         etag = compute_etag(payload, encoded)
-        headers = {"ETag": etag, "Allow": ", ".join(self.store.allowed_methods(key))}
+        # Some BMCs send weak tags (W/"..."); If-Match and If-None-Match compare them strongly.
+        shown_etag = "W/" + etag if self.store.facts.get("weak_etags") else etag
+        headers = {"ETag": shown_etag, "Allow": ", ".join(self.store.allowed_methods(key))}
         if _etag_listed(request.headers.get("If-None-Match"), etag):
             return Reply(304, None, headers)
 

@@ -72,6 +72,9 @@ class ResourceStore:
         self.patchers: dict[str, Handler] = {}
         self.creators: dict[str, Handler] = {}
         self.deleters: dict[str, Handler] = {}
+        # GET handlers for resources whose status or headers change (task monitors: 202 with
+        # Retry-After, then the result, then 404).
+        self.getters: dict[str, Handler] = {}
         # Named values behaviours share, such as the system URIs whose power they manage.
         self.facts: dict[str, Any] = {}
         # Captured responses to one exact query ("path?query"), such as a collection's next page.

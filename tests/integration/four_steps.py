@@ -58,17 +58,28 @@ def four_steps(module, arguments, workdir, name=None):
     Fails with the playbook output when a step fails.
     """
     name = name or module.rsplit(".", 1)[-1]
+    return four_step_runs([(name, module, arguments)], workdir, name)[name]
+
+
+def four_step_runs(runs, workdir, name="four-steps"):
+    """Run several four-step sequences, one after the other, in one playbook.
+
+    ``runs`` is a list of ``(label, module, arguments)``; returns ``{label: [four results]}``.
+    One playbook saves the start-up time of ansible-playbook for each sequence.
+    """
     tasks = []
-    for index, step in enumerate(STEPS):
-        tasks.append({
-            "name": "%s: %s" % (name, step),
-            module: arguments,
-            "check_mode": step.startswith("check"),
-            "register": "step%d" % index,
-        })
+    for run_index, (label, module, arguments) in enumerate(runs):
+        for index, step in enumerate(STEPS):
+            tasks.append({
+                "name": "%s: %s" % (label, step),
+                module: arguments,
+                "check_mode": step.startswith("check"),
+                "register": "run%d_step%d" % (run_index, index),
+            })
     results, process = run_tasks(tasks, workdir, name=name)
     assert process.returncode == 0, "ansible-playbook failed:\n%s\n%s" % (process.stdout[-6000:], process.stderr[-3000:])
-    return [results["step%d" % index] for index in range(len(STEPS))]
+    return {label: [results["run%d_step%d" % (run_index, index)] for index in range(len(STEPS))]
+            for run_index, (label, _module, _arguments) in enumerate(runs)}
 
 
 def assert_idempotent(results):

@@ -203,8 +203,9 @@ def test_virtual_media_check_mode_sends_nothing():
 def test_virtual_media_no_slot_for_type():
     with pytest.raises(InvalidInputError) as caught:
         run([Slot("Floppy1", ["Floppy"])], params(media_type="usb"))
-    assert "USBStick" not in str(caught.value)
-    assert "Floppy" in str(caught.value)
+    assert "no virtual media slot for media type usb" in str(caught.value)
+    assert MEDIA_URI in str(caught.value)
+    assert "The slots take: Floppy" in str(caught.value)
 
 
 def test_slot_is_free_rules():

@@ -145,21 +145,24 @@ def read_slots(client, system_payload):
     return uri, members + [client.get(member) for member in missing]
 
 
-def choose_slot(slots, media_type, slot_id=None):
-    """Return the slot to insert into: the named one, else a free one, else one in use."""
+def choose_slot(slots, media_type, slot_id=None, where="The BMC"):
+    """Return the slot to insert into: the named one, else a free one, else one in use.
+
+    ``where`` names the BMC and the slot collection in error messages.
+    """
     fitting = [slot for slot in slots if slot_supports(slot, media_type)]
     if slot_id:
         named = [slot for slot in slots if slot.get("Id") == slot_id]
         if not named:
-            raise InvalidInputError("Virtual media slot %r not found." % slot_id,
+            raise InvalidInputError("%s has no virtual media slot %r." % (where, slot_id),
                                     hint="Use one of: %s." % ", ".join(str(s.get("Id")) for s in slots))
         if named[0] not in fitting:
-            raise InvalidInputError("Virtual media slot %r does not take media type %s (it takes %s)." % (
-                slot_id, media_type, ", ".join(named[0].get("MediaTypes") or [])),
+            raise InvalidInputError("%s: virtual media slot %r does not take media type %s (it takes %s)." % (
+                where, slot_id, media_type, ", ".join(named[0].get("MediaTypes") or [])),
                 hint="Choose another slot or media_type.")
         return named[0]
     if not fitting:
-        raise InvalidInputError("No virtual media slot takes media type %s." % media_type,
+        raise InvalidInputError("%s has no virtual media slot for media type %s." % (where, media_type),
                                 hint="The slots take: %s." % ", ".join(sorted(
                                     {kind for slot in slots for kind in slot.get("MediaTypes") or []})))
     free = [slot for slot in fitting if slot_is_free(slot)]
@@ -169,7 +172,7 @@ def choose_slot(slots, media_type, slot_id=None):
 def set_virtual_media(client, params, check_mode):
     """Run redfish_virtual_media for the module ``params`` and return its Outcome."""
     system = find_system(client, params.get("system_id"))
-    _uri, slots = read_slots(client, system.payload)
+    collection_uri, slots = read_slots(client, system.payload)
     media_type = params["media_type"]
     result = {"system_id": system.system_id, "media_type": media_type}
 
@@ -187,7 +190,7 @@ def set_virtual_media(client, params, check_mode):
         result.update(slot=slot.get("Id"), slot_uri=odata_id(slot), image=request.image_url, ejected=[])
         return Outcome(False, state, state, **result)
 
-    slot = choose_slot(slots, media_type, params.get("slot"))
+    slot = choose_slot(slots, media_type, params.get("slot"), "BMC %s: %s" % (client.base_url, collection_uri))
     stale = slot_image(slot)
     before = _slot_state(slot)
     after = {"slot": slot.get("Id"), "image": request.image_url, "inserted": True}
