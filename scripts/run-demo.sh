@@ -36,5 +36,13 @@ python scripts/summarise-report.py "$report_dir"
 
 if [[ $playbook_rc -ne 0 ]]; then
     echo "demo: ansible-playbook failed (exit $playbook_rc)" >&2
+    exit "$playbook_rc"
 fi
-exit "$playbook_rc"
+
+# Every lab BMC answers, so an unreachable one means the demo itself is broken.
+unreachable="$(python -c 'import json, sys; print(json.load(open(sys.argv[1]))["summary"]["unreachable"])' \
+    "$report_dir/report.json")"
+if [[ "$unreachable" != "0" ]]; then
+    echo "demo: $unreachable lab BMC(s) could not be read; see $report_dir/report.md" >&2
+    exit 1
+fi

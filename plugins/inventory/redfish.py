@@ -74,8 +74,9 @@ options:
   ca_path:
     description:
       - A CA bundle file used to verify the BMCs' certificates instead of the system store.
-      - A relative path is relative to the directory of the inventory file.
-    type: path
+      - A relative path is relative to the directory of the inventory file; C(~) and
+        environment variables are expanded.
+    type: str
     env:
       - name: AIFACTORY_BMC_CA_PATH
   kg:
@@ -233,7 +234,10 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
     def _relative_to_config(self, path):
         """Resolve a relative path against the inventory file's directory."""
-        if not path or os.path.isabs(path):
+        if not path:
+            return path
+        path = os.path.expanduser(os.path.expandvars(to_native(path)))
+        if os.path.isabs(path):
             return path
         return os.path.normpath(os.path.join(os.path.dirname(self._config_path), path))
 

@@ -61,12 +61,15 @@ if HAS_PYGHMI:
             self.attemptedhash = 1
 
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import (  # noqa: F401 (re-exported)
-    CIPHER_SUITES,
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import (
     DEFAULT_PORT,
     format_bmc,
-    ipmi_url,
     normalise_cipher_suite,
+)
+# Kept importable from here for callers written before ipmi_endpoints existed; new code
+# imports them from ipmi_endpoints, which does not load pyghmi.
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import (  # noqa: F401 pylint: disable=unused-import
+    ipmi_url,
     parse_ipmi_url,
 )
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_errors import (
@@ -241,7 +244,7 @@ class IpmiClient:
         if command is None or self._abandoned:
             return
         try:
-            self._run("close session", lambda: command.ipmi_session.logout(), timeout=min(self.timeout, 5))
+            self._run("close session", command.ipmi_session.logout, timeout=min(self.timeout, 5))
         except IpmiError:
             pass
 
@@ -373,6 +376,5 @@ class IpmiClient:
             return None
         raw = bytes(data[:16])
         fields = struct.unpack("<IHH", raw[:8])
-        return "%08x-%04x-%04x-%s-%s" % (fields[0], fields[1], fields[2],
-                                          binascii.hexlify(raw[8:10]).decode(),
-                                          binascii.hexlify(raw[10:16]).decode())
+        tail = binascii.hexlify(raw[8:16]).decode()
+        return "%08x-%04x-%04x-%s-%s" % (fields[0], fields[1], fields[2], tail[:4], tail[4:])

@@ -8,12 +8,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_boot import BOOT_DEVICES
-from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import (
-    CIPHER_SUITES,
-    DEFAULT_PORT,
-    IpmiClient,
-    IpmiRetryPolicy,
-)
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import IpmiClient, IpmiRetryPolicy
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import CIPHER_SUITES, DEFAULT_PORT
 
 # Seconds a command may spend waiting between its retries while the BMC is busy.
 RETRY_BUDGET = 60.0

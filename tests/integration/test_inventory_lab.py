@@ -223,3 +223,21 @@ def test_redfish_facts_module(synthetic_lab, tmp_path):
     assert facts["changed"] is False
     assert facts["hardware"]["gpu_count"] == 8
     assert facts["ansible_facts"]["hardware"]["system_id"] == facts["system_id"]
+
+
+def test_relative_ca_path_and_missing_ca(synthetic_lab, tmp_path):
+    inventory_dir = tmp_path / "inventory"
+    inventory_dir.mkdir()
+    (tmp_path / "lab-ca.pem").write_bytes(Path(synthetic_lab.ca).read_bytes())
+    config = inventory_config(synthetic_lab, ["cpu-mgmt-dell"], ca_path="../lab-ca.pem")
+    config["endpoints"].append({"url": config["endpoints"][0]["url"], "name": "no-ca",
+                                "ca_path": "missing-ca.pem"})
+    (inventory_dir / "lab.redfish.yml").write_text(yaml.safe_dump(config))
+
+    # The working directory is not the inventory's: relative paths follow the inventory file.
+    inventory, completed = run_inventory(config, tmp_path, source=inventory_dir / "lab.redfish.yml")
+
+    assert completed.returncode == 0, completed.stderr
+    assert group_hosts(inventory, "servers") == ["cpu-mgmt-dell"]
+    reason = hostvars(inventory)["no-ca"]["bmc_error_reason"]
+    assert "CA bundle %s not found" % (inventory_dir / "missing-ca.pem") in reason

@@ -96,7 +96,7 @@ def test_ipmi_endpoint_errors(tmp_path):
     }
     for url, reason in bad_urls.items():
         config = {"plugin": "aifactory.infra.redfish", "endpoints": [url], "username": "u", "password": "p"}
-        _, completed = run_inventory(config, tmp_path, extra_args=["-vvv"])
+        completed = run_inventory(config, tmp_path, extra_args=["-vvv"])[1]
 
         assert reason in completed.stderr + completed.stdout, url
         assert "secret" not in completed.stderr + completed.stdout, url

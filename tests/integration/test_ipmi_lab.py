@@ -9,7 +9,15 @@ import json
 
 import pytest
 
-from ipmi_playbooks import ensure_ipmi_peers, free_udp_port, ipmitool_argv, run_four_steps, run_task, run_tasks
+from ipmi_playbooks import (
+    ensure_ipmi_peers,
+    free_udp_port,
+    ipmitool_argv,
+    run_four_steps,
+    run_task,
+    run_tasks,
+    run_timed_task,
+)
 from ipmi_playbooks import ipmitool as run_ipmitool
 from lab.ipmi.process import IpmiLabProcess
 
@@ -89,7 +97,7 @@ def test_power_on_four_steps(lab, tmp_path):
 
 def test_power_reset_always_acts(lab, tmp_path):
     boots_before = len(lab.state("stubborn-node")["boots"])
-    result, _ = run_task(tmp_path, "aifactory.infra.ipmi_power", connection(lab, "stubborn-node", state="reset"))
+    result = run_task(tmp_path, "aifactory.infra.ipmi_power", connection(lab, "stubborn-node", state="reset"))
 
     assert result["changed"] is True
     assert result["action"] == "reset"
@@ -98,7 +106,7 @@ def test_power_reset_always_acts(lab, tmp_path):
 
 
 def test_power_soft_off_timeout(lab, tmp_path):
-    result, elapsed = run_task(tmp_path, "aifactory.infra.ipmi_power",
+    result, elapsed = run_timed_task(tmp_path, "aifactory.infra.ipmi_power",
                                connection(lab, "stubborn-node", state="soft_off", wait_timeout=3))
 
     assert result["failed"] is True
@@ -128,10 +136,10 @@ def test_boot_network_four_steps(lab, tmp_path):
 
 def test_boot_persistent_disk_then_default(lab, tmp_path):
     persistent = connection(lab, "boot-node", device="disk", persistent=True)
-    (first, _), (second, _) = run_tasks(tmp_path, ("aifactory.infra.ipmi_boot", persistent, False),
-                                        ("aifactory.infra.ipmi_boot", persistent, False))
+    first, second = [pair[0] for pair in run_tasks(tmp_path, ("aifactory.infra.ipmi_boot", persistent, False),
+                                                   ("aifactory.infra.ipmi_boot", persistent, False))]
     bootparam = ipmitool(lab.port("boot-node"), "chassis", "bootparam", "get", "5").stdout
-    cleared, _ = run_task(tmp_path, "aifactory.infra.ipmi_boot", connection(lab, "boot-node", device="default"))
+    cleared = run_task(tmp_path, "aifactory.infra.ipmi_boot", connection(lab, "boot-node", device="default"))
 
     assert first["changed"] is True
     assert second["changed"] is False
@@ -172,7 +180,7 @@ def test_boot_override_expires_and_is_set_again(lab, tmp_path):
 
 def test_facts_match_ipmitool(lab, tmp_path):
     port = lab.port("power-node")
-    result, _ = run_task(tmp_path, "aifactory.infra.ipmi_facts", connection(lab, "power-node"))
+    result = run_task(tmp_path, "aifactory.infra.ipmi_facts", connection(lab, "power-node"))
     fru = ipmitool(port, "fru", "print", "0").stdout
     mc_info = ipmitool(port, "mc", "info").stdout
 
@@ -191,7 +199,7 @@ def test_facts_match_ipmitool(lab, tmp_path):
 
 
 def test_facts_report_critical_sensor(lab, tmp_path):
-    result, _ = run_task(tmp_path, "aifactory.infra.ipmi_facts", connection(lab, "critical-node"))
+    result = run_task(tmp_path, "aifactory.infra.ipmi_facts", connection(lab, "critical-node"))
     sdr = ipmitool(lab.port("critical-node"), "sdr", "list").stdout
 
     assert result["hardware"]["health"] == "Critical"
@@ -201,10 +209,10 @@ def test_facts_report_critical_sensor(lab, tmp_path):
 
 
 def test_facts_with_kg_key(lab, tmp_path):
-    (good, _), (missing, _) = run_tasks(
+    good, missing = [pair[0] for pair in run_tasks(
         tmp_path,
         ("aifactory.infra.ipmi_facts", connection(lab, "keyed-node", kg=KG), False),
-        ("aifactory.infra.ipmi_facts", connection(lab, "keyed-node", timeout=5), False))
+        ("aifactory.infra.ipmi_facts", connection(lab, "keyed-node", timeout=5), False))]
 
     assert good["failed"] is False
     assert good["power_state"] == "On"
@@ -222,7 +230,7 @@ def test_cipher_suite_selection(lab, tmp_path):
         ("aifactory.infra.ipmi_facts", connection(lab, "power-node", cipher_suite=3), False),
         ("aifactory.infra.ipmi_facts", connection(lab, "suite3-node"), False),
         ("aifactory.infra.ipmi_facts", connection(lab, "suite3-node", cipher_suite=17), False))
-    default_17, forced_3, fallback_3, required_17 = [result for result, _ in results]
+    default_17, forced_3, fallback_3, required_17 = [pair[0] for pair in results]
 
     assert default_17["cipher_suite"] == 17
     assert forced_3["cipher_suite"] == 3
@@ -249,7 +257,7 @@ def test_ipmitool_cipher_suites(lab):
 
 
 def test_busy_bmc_is_retried(lab, tmp_path):
-    result, elapsed = run_task(tmp_path, "aifactory.infra.ipmi_facts", connection(lab, "busy-node"))
+    result, elapsed = run_timed_task(tmp_path, "aifactory.infra.ipmi_facts", connection(lab, "busy-node"))
 
     assert result["failed"] is False
     assert result["power_state"] == "On"
@@ -257,7 +265,7 @@ def test_busy_bmc_is_retried(lab, tmp_path):
 
 
 def test_busy_bmc_gives_up(lab, tmp_path):
-    result, elapsed = run_task(tmp_path, "aifactory.infra.ipmi_facts", connection(lab, "stuck-node", retries=2))
+    result, elapsed = run_timed_task(tmp_path, "aifactory.infra.ipmi_facts", connection(lab, "stuck-node", retries=2))
 
     assert result["failed"] is True
     assert "0xD2 (BMC initialization or initialization agent in progress)" in result["msg"]
@@ -276,8 +284,8 @@ def test_failures_are_clear_and_bounded(lab, tmp_path):
         ("nothing listening", dict(connection(lab, "silent-node", timeout=3), port=free_udp_port()),
          "open session failed: no answer within 3s"),
     ]
-    results = run_tasks(tmp_path, *[("aifactory.infra.ipmi_power", dict(args, state="on"), False)
-                                     for _, args, _ in cases])
+    tasks = [("aifactory.infra.ipmi_power", dict(case[1], state="on"), False) for case in cases]
+    results = run_tasks(tmp_path, *tasks)
 
     for (case, args, expected), (result, seconds) in zip(cases, results):
         assert result["failed"] is True, case

@@ -6,7 +6,15 @@ bit, so boot tasks against it use ignore_valid_bit.  ipmitool checks each step.
 
 import pytest
 
-from ipmi_playbooks import ensure_ipmi_peers, free_udp_port, ipmitool, ipmitool_argv, run_four_steps, run_task, run_tasks
+from ipmi_playbooks import (
+    ensure_ipmi_peers,
+    free_udp_port,
+    ipmitool,
+    ipmitool_argv,
+    run_four_steps,
+    run_task,
+    run_tasks,
+)
 from lab.ipmi.ipmi_sim import IpmiSim
 
 USERNAME = "sim-admin"
@@ -77,7 +85,7 @@ def test_sim_boot_four_steps(sim, tmp_path):
 
 def test_sim_boot_without_ignore_valid_bit(sim, tmp_path):
     """ipmi_sim never reports the valid bit, so without the option the override looks unset."""
-    result, _ = run_task(tmp_path, "aifactory.infra.ipmi_boot", connection(sim, device="network"), check=True)
+    result = run_task(tmp_path, "aifactory.infra.ipmi_boot", connection(sim, device="network"), check=True)
 
     assert result["changed"] is True
     assert result["diff"]["before"]["device"] == "default"
@@ -85,7 +93,7 @@ def test_sim_boot_without_ignore_valid_bit(sim, tmp_path):
 
 def test_sim_reset_with_boot_override(sim, tmp_path):
     sim.set_power_state("On")
-    result, _ = run_task(tmp_path, "aifactory.infra.ipmi_power",
+    result = run_task(tmp_path, "aifactory.infra.ipmi_power",
                          connection(sim, state="reset", boot={"device": "cdrom"}, ignore_valid_bit=True))
 
     assert result["changed"] is True
@@ -96,7 +104,7 @@ def test_sim_reset_with_boot_override(sim, tmp_path):
 
 def test_sim_facts(sim, tmp_path):
     sim.set_power_state("On")
-    result, _ = run_task(tmp_path, "aifactory.infra.ipmi_facts", connection(sim))
+    result = run_task(tmp_path, "aifactory.infra.ipmi_facts", connection(sim))
     fru = ipmitool(sim.port, USERNAME, PASSWORD, "fru", "print", "0", cipher_suite=3).stdout
 
     hardware = result["hardware"]
@@ -118,7 +126,7 @@ def test_sim_rejects_bad_logins(sim, tmp_path):
         tmp_path,
         ("aifactory.infra.ipmi_facts", connection(sim, password="not-the-password"), False),
         ("aifactory.infra.ipmi_facts", connection(sim, cipher_suite=17), False))
-    wrong_password, suite_17 = [result for result, _ in results]
+    wrong_password, suite_17 = [pair[0] for pair in results]
 
     assert wrong_password["failed"] is True
     assert "BMC 127.0.0.1:%d (IPMI): open session failed: the BMC rejected the login" % sim.port in wrong_password["msg"]

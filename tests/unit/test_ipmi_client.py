@@ -11,6 +11,8 @@ from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import (
     IpmiRetryPolicy,
     check_credentials,
     decode_kg,
+)
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import (
     ipmi_url,
     normalise_cipher_suite,
     parse_ipmi_url,

@@ -14,6 +14,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import json
+import os
 import re
 import threading
 
@@ -100,6 +101,10 @@ class RedfishClient:
             raise InvalidInputError("Invalid auth %r." % (auth,),
                                     hint="Use one of %s." % ", ".join(AUTH_MODES))
         self.base_url = normalise_base_url(base_url)
+        if validate_certs and ca_path and not os.path.isfile(ca_path):
+            raise InvalidInputError("CA bundle %s not found (ca_path of BMC %s)." % (ca_path, self.base_url),
+                                    hint="Give the path of a PEM file with the CA certificates that "
+                                         "signed the BMC's certificate.")
         self._username = username
         self._password = password
         self._verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
