@@ -107,7 +107,7 @@ def test_power_reset_always_acts(lab, tmp_path):
 
 def test_power_soft_off_timeout(lab, tmp_path):
     result, elapsed = run_timed_task(tmp_path, "aifactory.infra.ipmi_power",
-                               connection(lab, "stubborn-node", state="soft_off", wait_timeout=3))
+                                     connection(lab, "stubborn-node", state="soft_off", wait_timeout=3))
 
     assert result["failed"] is True
     assert "Timed out after 3s waiting for power state Off on BMC 127.0.0.1:%d" % lab.port("stubborn-node") in result["msg"]

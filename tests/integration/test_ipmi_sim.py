@@ -94,7 +94,7 @@ def test_sim_boot_without_ignore_valid_bit(sim, tmp_path):
 def test_sim_reset_with_boot_override(sim, tmp_path):
     sim.set_power_state("On")
     result = run_task(tmp_path, "aifactory.infra.ipmi_power",
-                         connection(sim, state="reset", boot={"device": "cdrom"}, ignore_valid_bit=True))
+                      connection(sim, state="reset", boot={"device": "cdrom"}, ignore_valid_bit=True))
 
     assert result["changed"] is True
     assert result["boot_override"]["device"] == "cdrom"
