@@ -50,6 +50,12 @@ options:
       - Without C(name), a host is named after the URL's host name or address, with C(-<port>)
         added when several endpoints share that address.
       - When a BMC exposes several server or DPU systems, each host name gets C(-<system Id>).
+      - A mapping with C(cidr) (for example V(10.1.0.0/24), at most 4096 addresses) and an
+        optional C(scheme) (default V(https)), C(port), C(username), C(password),
+        C(validate_certs) and C(ca_path) stands for every address of the range. Each address
+        is probed for a Redfish service root (no credentials sent) within O(probe_timeout);
+        the addresses that serve one are walked and named after their address, the others
+        are left out. Probing happens at discovery, so a cached inventory probes nothing.
     type: list
     elements: raw
     required: true
@@ -93,6 +99,10 @@ options:
         falls back to 3 when the BMC rejects it; V(17) or V(3) allow only that one.
     type: int
     choices: [3, 17]
+  probe_timeout:
+    description: Seconds to wait for each address of a C(cidr) range to answer the probe.
+    type: float
+    default: 3
   timeout:
     description: Seconds to wait for each HTTP response from a BMC, or for each IPMI operation.
     type: int
@@ -146,6 +156,8 @@ endpoints:
   - https://10.1.0.11
   - url: https://10.1.0.12
     name: gpu-node-02
+  # Every address of the range that serves Redfish (the BMC network of rack 3).
+  - cidr: 10.1.3.0/26
 username: admin
 password: "{{ lookup('ansible.builtin.env', 'BMC_PASSWORD') }}"
 ca_path: /etc/pki/bmc-ca.pem
@@ -189,6 +201,7 @@ from ansible_collections.aifactory.infra.plugins.module_utils.redfish.names impo
 
 ERROR_GROUP = "bmc_error"
 ENDPOINT_KEYS = ("url", "name", "username", "password", "validate_certs", "ca_path", "kg", "cipher_suite")
+RANGE_KEYS = ("cidr", "scheme", "port", "username", "password", "validate_certs", "ca_path")
 
 
 class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
@@ -241,6 +254,51 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
             return path
         return os.path.normpath(os.path.join(os.path.dirname(self._config_path), path))
 
+    def _range_endpoints(self, index, item):
+        """Expand an endpoints item with a cidr into one endpoint per address, to be probed."""
+        from ansible_collections.aifactory.infra.plugins.module_utils.redfish.probe import range_urls
+
+        unknown = sorted(set(item) - set(RANGE_KEYS))
+        if unknown:
+            raise AnsibleParserError(
+                "Invalid endpoints[%d]: unknown keys %s for a cidr range; the allowed keys are %s."
+                % (index, ", ".join(unknown), ", ".join(RANGE_KEYS)))
+        try:
+            urls = range_urls(item["cidr"], item.get("scheme", "https"), item.get("port"))
+        except InvalidInputError as exc:
+            raise AnsibleParserError("endpoints[%d]: %s" % (index, exc))
+        return [{
+            "url": url,
+            "protocol": "redfish",
+            "probe": True,
+            "kg": None,
+            "cipher_suite": None,
+            "name": None,
+            "username": self._secret(item.get("username", self.get_option("username"))),
+            "password": self._secret(item.get("password", self.get_option("password"))),
+            "validate_certs": item.get("validate_certs", self.get_option("validate_certs")),
+            "ca_path": self._relative_to_config(item.get("ca_path", self.get_option("ca_path"))),
+        } for url in urls]
+
+    def _probe(self, endpoints):
+        """Return the endpoints that need no probe, plus the probed ones that serve Redfish."""
+        from ansible_collections.aifactory.infra.plugins.module_utils.redfish.probe import answers_redfish
+
+        def answers(endpoint):
+            if not endpoint.get("probe"):
+                return True
+            verify = endpoint["ca_path"] if endpoint["validate_certs"] and endpoint["ca_path"] else bool(
+                endpoint["validate_certs"])
+            return answers_redfish(endpoint["url"], verify=verify, timeout=self.get_option("probe_timeout"))
+
+        workers = max(1, min(self.get_option("max_workers"), len(endpoints)))
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            found = list(pool.map(answers, endpoints))
+        skipped = len([e for e, ok in zip(endpoints, found) if not ok])
+        if skipped:
+            self.display.vvv("Redfish inventory: %d address(es) of the cidr ranges serve no Redfish service" % skipped)
+        return [endpoint for endpoint, ok in zip(endpoints, found) if ok]
+
     def _endpoints(self):
         raw = self.get_option("endpoints") or []
         if not isinstance(raw, list) or not raw:
@@ -250,6 +308,9 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         for index, item in enumerate(raw):
             if isinstance(item, str):
                 item = {"url": item}
+            if isinstance(item, dict) and "cidr" in item:
+                endpoints.extend(self._range_endpoints(index, item))
+                continue
             if not isinstance(item, dict) or "url" not in item:
                 # A mapping may hold a password, so only its keys are shown.
                 shown = "with keys %s" % ", ".join(sorted(map(str, item))) if isinstance(item, dict) else repr(item)
@@ -309,6 +370,7 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
 
         options = {key: self.get_option(key)
                    for key in ("timeout", "auth", "bmc_workers", "retries", "retry_budget")}
+        endpoints = self._probe(endpoints)
         ipmi = [endpoint for endpoint in endpoints if endpoint["protocol"] == "ipmi"]
         redfish = [endpoint for endpoint in endpoints if endpoint["protocol"] != "ipmi"]
 

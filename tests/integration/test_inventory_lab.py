@@ -241,3 +241,26 @@ def test_relative_ca_path_and_missing_ca(synthetic_lab, tmp_path):
     assert group_hosts(inventory, "servers") == ["cpu-mgmt-dell"]
     reason = hostvars(inventory)["no-ca"]["bmc_error_reason"]
     assert "CA bundle %s not found" % (inventory_dir / "missing-ca.pem") in reason
+
+
+def test_cidr_range_is_probed(synthetic_lab, tmp_path):
+    port = int(synthetic_lab.url("cpu-mgmt-dell").rsplit(":", 1)[1])
+    config = inventory_config(synthetic_lab, ["l40s-pcie-nvidia"])
+    # 127.0.0.1 serves the lab BMC; nothing listens on 127.0.0.2 and .3 at that port.
+    config["endpoints"].append({"cidr": "127.0.0.0/30", "port": port})
+    inventory, completed = run_inventory(config, tmp_path)
+
+    assert completed.returncode == 0, completed.stderr
+    # Named after the address, with the port because another endpoint shares the address.
+    name = "127.0.0.1-%d" % port
+    assert group_hosts(inventory, "servers") == [name, "l40s-pcie-nvidia"]
+    assert group_hosts(inventory, "bmc_error") == []
+    assert hostvars(inventory)[name]["bmc_url"] == "https://127.0.0.1:%d" % port
+
+
+def test_cidr_too_large_is_rejected(synthetic_lab, tmp_path):
+    config = inventory_config(synthetic_lab, ["cpu-mgmt-dell"])
+    config["endpoints"].append({"cidr": "10.0.0.0/8"})
+    inventory, completed = run_inventory(config, tmp_path)
+    assert hostvars(inventory) == {}
+    assert "more than the 4096 a range may have" in completed.stderr
