@@ -1,7 +1,7 @@
 """A stateful IPMI BMC of the lab, built on pyghmi's BMC server classes.
 
 pyghmi's ``Bmc`` gives the UDP socket, the session framing and encryption; this subclass
-keeps the state of one server and answers the commands the collection and common IPMI
+keeps the state of one server and responds to the commands the collection and common IPMI
 clients (ipmitool, pyghmi) send:
 
 * Get Device ID and Get System GUID (application);
@@ -171,7 +171,7 @@ class LabBmc(pyghmi_bmc.Bmc):
 
     def sessionless_data(self, data, sockaddr):
         if self.faults.get("timeout"):
-            return  # a BMC that never answers: every packet is dropped
+            return  # a BMC that never responds: every packet is dropped
         data = bytearray(data)
         is_open_session = (len(data) >= 22 and data[0] == 6 and data[2:4] == b"\xff\x07"
                            and data[4] == 6 and data[5] == 0x10)
@@ -193,7 +193,7 @@ class LabBmc(pyghmi_bmc.Bmc):
         return bytes(records[index * 16:(index + 1) * 16])
 
     def send_cipher_suites(self, myaddr, mylun, clientaddr, clientlun, clientseq, data, sockaddr):
-        # Sent before a session exists, so the answer is framed here (IPMI 2.0, no session).
+        # Sent before a session exists, so the response is framed here (IPMI 2.0, no session).
         index = data[22] & 0x3F if len(data) > 22 else 0
         message = bytearray([clientaddr, clientlun | (7 << 2)])
         message.append(_checksum(message))
@@ -316,7 +316,13 @@ class LabBmc(pyghmi_bmc.Bmc):
         parameter = data[0] & 0x7F
         if parameter == BOOT_FLAGS:
             flags = self.boot_flags
-            first = (0x80 if flags["valid"] else 0) | (0x40 if flags["persistent"] else 0) | (0x20 if flags["uefi"] else 0)
+            first = 0
+            if flags["valid"]:
+                first |= 0x80
+            if flags["persistent"]:
+                first |= 0x40
+            if flags["uefi"]:
+                first |= 0x20
             return CC_OK, bytes([0x01, BOOT_FLAGS, first, flags["selector"] << 2, 0x00, 0x00, 0x00])
         if parameter == BOOT_VALID_BIT_CLEARING:
             return CC_OK, bytes([0x01, parameter, KEEP_VALID_BIT if self.keep_valid_bit else 0x00])

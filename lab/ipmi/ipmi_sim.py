@@ -1,6 +1,6 @@
 """Running OpenIPMI's ipmi_sim on 127.0.0.1, an IPMI BMC this project did not write.
 
-ipmi_sim (Debian package ``openipmi``) answers IPMI over LAN like a real BMC but keeps no
+ipmi_sim (Debian package ``openipmi``) serves IPMI over LAN like a real BMC but keeps no
 power or boot state of its own: it runs a "chassis control" program for them.  The runner
 writes a small shell script that keeps both in files of a working directory, a lan.conf
 with one administrator account, and an emulator command file that adds the BMC, a system
@@ -27,7 +27,7 @@ from lab.ipmi import fru as fru_encoding
 from lab.ipmi import sdr
 
 # Get Channel Authentication Capabilities (channel "this one", administrator) without a
-# session, in IPMI 1.5 framing: any IPMI BMC answers it, so it serves as a readiness probe.
+# session, in IPMI 1.5 framing: any IPMI BMC responds to it, so it serves as a readiness probe.
 AUTH_CAPABILITIES_REQUEST = bytes.fromhex("0600ff07" "00" "00000000" "00000000" "09" "2018c8" "8100388e04b5")
 
 CHASSIS_CONTROL_SCRIPT = """#!/bin/sh
@@ -79,7 +79,7 @@ def ipmi_sim_binary() -> str:
 
 
 def probe(host: str, port: int, timeout: float = 1.0) -> bool:
-    """Return True when something answers IPMI on ``host:port`` within ``timeout`` seconds."""
+    """Return True when something responds to IPMI on ``host:port`` within ``timeout`` seconds."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.settimeout(timeout)
         try:
@@ -180,7 +180,7 @@ class IpmiSim:
             if probe("127.0.0.1", self.port, timeout=0.3):
                 return self
         self.__exit__()
-        raise RuntimeError("ipmi_sim did not answer on 127.0.0.1:%d within 15s" % self.port)
+        raise RuntimeError("ipmi_sim did not respond on 127.0.0.1:%d within 15s" % self.port)
 
     def __exit__(self, *exc_info) -> None:
         if self.process is not None and self.process.poll() is None:

@@ -72,7 +72,7 @@ class Sensor:
         return header + bytes(body)
 
     def reading(self, host_powered: bool) -> bytes:
-        """Return the Get Sensor Reading answer data: value, flags, threshold status."""
+        """Return the Get Sensor Reading response data: value, flags, threshold status."""
         if self.needs_host_power and not host_powered:
             return bytes([0x00, 0x60, 0x00])  # scanning enabled, reading unavailable
         status = 0
@@ -107,13 +107,13 @@ class Repository:
         self.modified = modified
 
     def info(self) -> bytes:
-        """Return the Get SDR Repository Info answer data."""
+        """Return the Get SDR Repository Info response data."""
         count = len(self.records)
         stamp = self.modified.to_bytes(4, "little")
         return bytes([SDR_VERSION, count & 0xFF, count >> 8, 0xFF, 0xFF]) + stamp + stamp + bytes([0x02])
 
     def get(self, record_id: int, offset: int, count: int) -> bytes | None:
-        """Return the Get SDR answer data (next record id, then the bytes), or None when absent."""
+        """Return the Get SDR response data (next record id, then the bytes), or None when absent."""
         index = 0 if record_id == 0 else record_id - 1
         if not 0 <= index < len(self.records):
             return None

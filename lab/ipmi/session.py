@@ -1,6 +1,6 @@
 """The BMC side of the RMCP+ session handshake (IPMI 2.0, section 13.28), with two cipher suites.
 
-pyghmi's server session always answers with cipher suite 3, whatever the client proposed,
+pyghmi's server session always responds with cipher suite 3, whatever the client proposed,
 silently drops a login with an unknown user name, and ignores a wrong RAKP 3.  Real BMCs do
 none of this, and IPMI clients depend on the difference: they fall back from cipher suite
 17 to 3 only when the BMC rejects 17 in the Open Session response.  This subclass answers

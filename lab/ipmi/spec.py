@@ -36,7 +36,7 @@ DEFAULTS = {
     "faults": None,
 }
 FAULTS = {
-    "timeout": "drop every packet, as a BMC that never answers",
+    "timeout": "drop every packet, as a BMC that never responds",
     "reject_credentials": "answer every login with 'unauthorized name'",
     "initializing": "answer this many commands with 0xD2 (initialization in progress) first",
     "ignore_soft_off": "accept a soft off and never power off",

@@ -5,8 +5,8 @@
 
 pyghmi does the RMCP+ session (RAKP authentication, integrity, AES encryption) and the
 framing of every command.  This class adds what the modules and the inventory need on top:
-the cipher suite choice, one deadline per operation, bounded retries while the BMC says it
-is busy or initialising, and typed errors that name the BMC and the completion code.
+the cipher suite choice, one deadline per operation, bounded retries while the BMC reports
+that it is busy or initialising, and typed errors that name the BMC and the completion code.
 
 pyghmi's session code keeps its own retransmissions and gives up after several seconds
 whatever the caller wants, so each pyghmi call runs in a worker thread that the client
@@ -38,8 +38,8 @@ if HAS_PYGHMI:
         """pyghmi's session, without the wait for a response that has already arrived.
 
         pyghmi's I/O thread may queue a BMC's response before the calling thread starts
-        waiting for it; the caller then sleeps until the retransmission timer fires (0.5 to
-        1.5 s per command).  Processing the queue first removes that delay.
+        waiting for it.  The caller then sleeps until the retransmission timer fires (0.5 to
+        1.5 s per command), so processing the queue first removes that delay.
         """
 
         def awaitresponse(self, retry, netfn, command):
@@ -156,14 +156,14 @@ class IpmiRetryPolicy(RetryPolicy):
 def error_for_code(bmc, operation, code):
     """Return the typed error for a completion code other than success."""
     if code in BUSY_CODES:
-        return IpmiBusyError(bmc, operation, "the BMC answered %s" % describe_code(code), code=code)
+        return IpmiBusyError(bmc, operation, "the BMC returned completion code %s" % describe_code(code), code=code)
     if code == 0xD4:
-        return IpmiAuthError(bmc, operation, "the BMC answered %s" % describe_code(code), code=code)
+        return IpmiAuthError(bmc, operation, "the BMC returned completion code %s" % describe_code(code), code=code)
     if code in (0xC1, 0xD6):
         return IpmiUnsupportedError(
-            bmc, operation, "the BMC answered %s" % describe_code(code), code=code,
+            bmc, operation, "the BMC returned completion code %s" % describe_code(code), code=code,
             hint="This BMC does not implement the command; use Redfish or the vendor's tool for it.")
-    return IpmiCommandError(bmc, operation, "the BMC answered %s" % describe_code(code), code=code)
+    return IpmiCommandError(bmc, operation, "the BMC returned completion code %s" % describe_code(code), code=code)
 
 
 class IpmiClient:
@@ -195,8 +195,8 @@ class IpmiClient:
         self.requested_cipher_suite = cipher_suite
         self.cipher_suite = None
         self.retry_policy = retry_policy or IpmiRetryPolicy(attempts=4, budget=60)
-        # pyghmi compares credentials as given when it looks for a session to reuse, and
-        # it stores them encoded; passing bytes keeps both sides equal (see _open).
+        # pyghmi stores credentials encoded but compares them as given when it looks for
+        # a session to reuse, so passing bytes keeps both sides equal (see _open).
         self._username = username.encode("utf-8")
         self._password = password.encode("utf-8")
         self._kg = decode_kg(kg)
@@ -223,9 +223,8 @@ class IpmiClient:
                 "cipher suite 17 was required but the BMC accepted only cipher suite %s" % self.cipher_suite)
 
     def _open(self):
-        # pyghmi's Command opens its session with pyghmi's own class; it finds this one,
-        # already logged in with the same credentials, in pyghmi's session table and
-        # reuses it.
+        # pyghmi's Command would open a session of pyghmi's own class.  It finds this
+        # one, logged in with the same credentials, in pyghmi's session table and reuses it.
         session_class = _CipherSuite3Session if self.requested_cipher_suite == 3 else _ClientSession
         session_class(bmc=self.host, userid=self._username, password=self._password, port=self.port, kg=self._kg)
         return pyghmi_command.Command(bmc=self.host, userid=self._username, password=self._password,
@@ -263,7 +262,7 @@ class IpmiClient:
                 outcome["value"] = function()
             except Exception as exc:  # pylint: disable=broad-except
                 # Anything pyghmi raises, including its own programming errors on odd
-                # answers, becomes a typed error in the calling thread.
+                # responses, becomes a typed error in the calling thread.
                 outcome["error"] = exc
 
         worker = threading.Thread(target=target, name="ipmi %s %s" % (self.bmc, operation))
@@ -272,7 +271,7 @@ class IpmiClient:
         worker.join(timeout)
         if worker.is_alive():
             self._abandoned = True
-            raise IpmiTimeoutError(self.bmc, operation, "no answer within %gs" % timeout,
+            raise IpmiTimeoutError(self.bmc, operation, "no response within %gs" % timeout,
                                    hint="Check that the address and port belong to a BMC with IPMI "
                                         "over LAN enabled, or raise the timeout for a slow BMC.")
         if "error" in outcome:
@@ -294,12 +293,12 @@ class IpmiClient:
             if any(marker.lower() in text.lower() for marker in _AUTH_FAILURE_TEXTS):
                 return IpmiAuthError(self.bmc, operation, "the BMC rejected the login: %s" % text)
             if not text or text in ("timeout", "Session no longer connected"):
-                return IpmiConnectionError(self.bmc, operation, "the BMC did not answer or dropped the session")
+                return IpmiConnectionError(self.bmc, operation, "the BMC did not respond or dropped the session")
             return IpmiCommandError(self.bmc, operation, text)
         if isinstance(error, (struct.error, IndexError, KeyError, TypeError, ValueError, AssertionError)):
             return IpmiConnectionError(
                 self.bmc, operation,
-                "the BMC sent an answer pyghmi could not decode (%s: %s)" % (type(error).__name__, error),
+                "the BMC sent a response pyghmi could not decode (%s: %s)" % (type(error).__name__, error),
                 hint="The BMC firmware may not follow the IPMI 2.0 specification; try cipher_suite 3.")
         return IpmiError(self.bmc, operation, "unexpected %s: %s" % (type(error).__name__, error))
 
@@ -318,7 +317,7 @@ class IpmiClient:
             if code and code != 0xFFFF:
                 raise error_for_code(self.bmc, operation, code)
             if "error" in response:
-                raise IpmiConnectionError(self.bmc, operation, "the BMC did not answer (%s)" % response["error"])
+                raise IpmiConnectionError(self.bmc, operation, "the BMC did not respond (%s)" % response["error"])
             return bytearray(response.get("data") or b"")
 
         return self.retry_policy.call(attempt)

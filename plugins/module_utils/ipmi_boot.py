@@ -4,8 +4,8 @@
 """The boot device override of an IPMI BMC: read, compare, set and verify.
 
 The override lives in the "boot flags" parameter (5) of the System Boot Options (IPMI 2.0,
-section 28.13).  Its first byte holds the valid bit (7), the persistent bit (6) and the
-UEFI bit (5); the second byte holds the boot device selector in bits 5..2.
+section 28.13).  Its first byte contains the valid bit (7), the persistent bit (6) and
+the UEFI bit (5), and the second byte the boot device selector in bits 5..2.
 
 Most BMCs clear the valid bit about 60 seconds after it was set unless a chassis reset or
 power-on came first, whatever the request to keep it (parameter 3, bit 3).  A clear valid
@@ -101,8 +101,8 @@ def current_boot_override(flags, ignore_valid_bit=False):
     """Return the override in effect according to ``flags`` (from read_boot_flags).
 
     With ``ignore_valid_bit``, a device selector the BMC reports counts even without the
-    valid bit: some BMCs never set that bit in their answer (OpenIPMI's ipmi_sim, for
-    one), and then the selector is all that can be compared.
+    valid bit: some BMCs never set that bit in their response (OpenIPMI's ipmi_sim,
+    for one), and then the selector is all that can be compared.
     """
     if flags["valid"] or (ignore_valid_bit and flags["selector"]):
         return {"device": flags["device"], "persistent": flags["persistent"], "uefi": flags["uefi"]}
@@ -165,7 +165,7 @@ def apply_boot_override(client, desired, check_mode=False, ignore_valid_bit=Fals
 def reassert_boot_override(client, desired, ignore_valid_bit=False):
     """Set the override again and verify it, right before a reset or power-on.
 
-    Called whatever the current flags say: a once-only override set earlier in the play
+    Called whatever the current flags are, because a once-only override set earlier in the play
     has often expired by then, and setting it again costs one command.
     """
     write_boot_override(client, desired)

@@ -4,7 +4,7 @@
 """Typed exceptions of the IPMI client.
 
 Every message names the BMC as ``host:port``, the operation and the IPMI completion code
-when the BMC returned one, and the hint says what to check.  No message ever contains the
+when the BMC returned one, and the hint tells what to check.  No message ever contains the
 password or the Kg key.
 """
 
@@ -74,14 +74,14 @@ class IpmiError(AifactoryError):
 
 
 class IpmiConnectionError(IpmiError):
-    """No IPMI session could be opened: the BMC did not answer or broke the session."""
+    """No IPMI session could be opened: the BMC did not respond or broke the session."""
 
     default_hint = ("Check the address and port (IPMI over LAN uses UDP 623), that IPMI over "
                     "LAN is enabled on the BMC, and that no firewall drops UDP to it.")
 
 
 class IpmiTimeoutError(IpmiConnectionError):
-    """The BMC did not answer within the configured timeout."""
+    """The BMC did not respond within the configured timeout."""
 
 
 class IpmiAuthError(IpmiError):
@@ -100,7 +100,7 @@ class IpmiCipherSuiteError(IpmiError):
 
 
 class IpmiCommandError(IpmiError):
-    """The BMC answered a command with a completion code other than success."""
+    """The BMC returned a completion code other than success."""
 
 
 class IpmiBusyError(IpmiCommandError):

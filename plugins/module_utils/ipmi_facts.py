@@ -81,8 +81,8 @@ def _text(value):
 def read_fru_image(client, fru_id=0):
     """Return the raw bytes of a FRU device, read in the largest chunks the BMC accepts.
 
-    BMCs limit the size of one Read FRU Data answer differently and say so with one of
-    four completion codes; each of them halves the chunk, down to 8 bytes.
+    BMCs limit the size of one Read FRU Data response differently and report it with one
+    of four completion codes.  Each of them halves the chunk, down to 8 bytes.
     """
     info = client.command(NETFN_STORAGE, CMD_GET_FRU_AREA_INFO, (fru_id,),
                           operation="Get FRU Inventory Area Info (FRU %d)" % fru_id)

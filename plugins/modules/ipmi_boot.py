@@ -52,7 +52,7 @@ options:
     description:
       - Treat the boot device the BMC reports as the current override even when the boot-flags
         valid bit is clear.
-      - Only for BMCs that never set that bit in their answer, such as OpenIPMI's ipmi_sim. On
+      - Only for BMCs that never set that bit in their response, such as OpenIPMI's ipmi_sim. On
         other BMCs a clear bit means the override has expired or was used, and has to be set
         again.
       - Such BMCs usually do not report the persistent and UEFI bits either, so use it with

@@ -84,7 +84,7 @@ fru:
     product_asset_tag: null
     chassis_part_number: null
 device:
-  description: The Get Device ID answer of the BMC.
+  description: The Get Device ID response of the BMC.
   returned: success
   type: dict
   contains:

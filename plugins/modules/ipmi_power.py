@@ -74,7 +74,7 @@ options:
   ignore_valid_bit:
     description:
       - Accept the boot device the BMC reports when verifying O(boot), even when the boot-flags
-        valid bit is clear. Only for BMCs that never set that bit in their answer, such as
+        valid bit is clear. Only for BMCs that never set that bit in their response, such as
         OpenIPMI's ipmi_sim; see M(aifactory.infra.ipmi_boot).
     type: bool
     default: false

@@ -82,8 +82,8 @@ def test_ipmi_endpoints(peers, tmp_path):
     assert variables["ipmi-sim"]["hardware"]["bmc_firmware_version"] == "9.08"
 
     reasons = {name: variables[name]["bmc_error_reason"] for name in group_hosts(inventory, "bmc_error")}
-    assert "open session failed: no answer within 3s" in reasons["silent-node"]
-    assert "open session failed: no answer within 3s" in reasons["nothing-listening"]
+    assert "open session failed: no response within 3s" in reasons["silent-node"]
+    assert "open session failed: no response within 3s" in reasons["nothing-listening"]
     assert "the BMC rejected the login: Incorrect password provided" in reasons["wrong-password"]
     assert "not-the-password" not in completed.stdout + completed.stderr
 

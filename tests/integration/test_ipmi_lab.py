@@ -280,9 +280,9 @@ def test_failures_are_clear_and_bounded(lab, tmp_path):
          "open session failed: the BMC rejected the login: Incorrect password provided"),
         ("unknown user", connection(lab, "power-node", username="nobody"),
          "open session failed: the BMC rejected the login: Unauthorized name"),
-        ("never answers", connection(lab, "silent-node", timeout=3), "open session failed: no answer within 3s"),
+        ("never answers", connection(lab, "silent-node", timeout=3), "open session failed: no response within 3s"),
         ("nothing listening", dict(connection(lab, "silent-node", timeout=3), port=free_udp_port()),
-         "open session failed: no answer within 3s"),
+         "open session failed: no response within 3s"),
     ]
     tasks = [("aifactory.infra.ipmi_power", dict(case[1], state="on"), False) for case in cases]
     results = run_tasks(tmp_path, *tasks)

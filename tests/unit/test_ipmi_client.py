@@ -168,7 +168,7 @@ def test_busy_command_gives_up():
     with pytest.raises(IpmiBusyError) as error:
         client.command(0x00, 0x01, operation="Get Chassis Status")
 
-    assert "BMC 10.0.0.5:623 (IPMI): Get Chassis Status failed: the BMC answered 0xD2" in str(error.value)
+    assert "BMC 10.0.0.5:623 (IPMI): Get Chassis Status failed: the BMC returned completion code 0xD2" in str(error.value)
     assert len(client._command.requests) == 3
 
 
@@ -192,8 +192,8 @@ def test_completion_codes(code, error_type):
     (pyghmi_exceptions.IpmiException("Incorrect password provided"), IpmiAuthError, "rejected the login"),
     (pyghmi_exceptions.IpmiException("Unauthorized name in RAKP2"), IpmiAuthError, "rejected the login"),
     (pyghmi_exceptions.IpmiException("Invalid RAKP4 integrity code (wrong Kg?)"), IpmiAuthError, "wrong Kg"),
-    (pyghmi_exceptions.IpmiException(None), IpmiConnectionError, "did not answer"),
-    (pyghmi_exceptions.IpmiException("Session no longer connected"), IpmiConnectionError, "did not answer"),
+    (pyghmi_exceptions.IpmiException(None), IpmiConnectionError, "did not respond"),
+    (pyghmi_exceptions.IpmiException("Session no longer connected"), IpmiConnectionError, "did not respond"),
     (pyghmi_exceptions.IpmiException("BMC initialization in progress"), IpmiBusyError, "0xD2"),
     (pyghmi_exceptions.IpmiException("Node Busy"), IpmiBusyError, "0xC0"),
     (pyghmi_exceptions.IpmiException("text", code=0xCB), IpmiCommandError, "0xCB"),
@@ -218,7 +218,7 @@ def test_timeout_abandons_session():
         client.call("Get Sensor Reading", lambda command: time.sleep(2))
 
     assert time.monotonic() - started < 1.5
-    assert "no answer within 0.2s" in str(error.value)
+    assert "no response within 0.2s" in str(error.value)
     with pytest.raises(IpmiConnectionError, match="left the session unusable"):
         client.command(0x00, 0x01)
 

@@ -31,7 +31,7 @@ FRU_FIELDS = {
 
 
 class FruBmc:
-    """Serves FRU 0 and answers Read FRU Data larger than ``max_chunk`` with ``limit_code``."""
+    """Serves FRU 0 and rejects Read FRU Data requests larger than ``max_chunk`` with ``limit_code``."""
 
     bmc = "10.0.0.5:623"
 
