@@ -190,12 +190,12 @@ from ansible.module_utils.common.text.converters import to_native
 from ansible.plugins.inventory import BaseInventoryPlugin, Cacheable, Constructable
 
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import InvalidInputError
-from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import (
+from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import (
     ipmi_url,
+    is_ipmi_url,
     normalise_cipher_suite,
     parse_ipmi_url,
 )
-from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_discovery import is_ipmi_url
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.urls import normalise_base_url
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.names import host_names
 

@@ -66,12 +66,6 @@ from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints imp
     format_bmc,
     normalise_cipher_suite,
 )
-# Kept importable from here for callers written before ipmi_endpoints existed; new code
-# imports them from ipmi_endpoints, which does not load pyghmi.
-from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import (  # noqa: F401 pylint: disable=unused-import
-    ipmi_url,
-    parse_ipmi_url,
-)
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_errors import (
     BUSY_CODES,
     IpmiAuthError,

@@ -17,8 +17,6 @@ import concurrent.futures
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import AifactoryError
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import IpmiClient, IpmiRetryPolicy
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import parse_ipmi_url
-# Kept importable from here for the inventory plugin; ipmi_endpoints has it without pyghmi.
-from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import is_ipmi_url  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_facts import read_facts
 
 
