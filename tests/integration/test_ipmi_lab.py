@@ -9,6 +9,7 @@ import json
 
 import pytest
 
+from helpers import run_playbook
 from ipmi_playbooks import (
     ensure_ipmi_peers,
     free_udp_port,
@@ -294,3 +295,33 @@ def test_failures_are_clear_and_bounded(lab, tmp_path):
         assert "not-the-password" not in json.dumps(result), case
         # A module starts in well under a second here; the rest is the BMC's timeout.
         assert seconds < args.get("timeout", 20) + 5, case
+
+
+def test_failing_hosts_leave_others_running(lab, tmp_path):
+    """In one play, each broken BMC fails its own host only, with its own reason."""
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(json.dumps({"all": {
+        "vars": {"ansible_connection": "local", "ipmi_timeout": 3},
+        "hosts": {
+            "healthy": {"bmc_port": lab.port("critical-node"), "bmc_password": PASSWORD},
+            "wrong-password": {"bmc_port": lab.port("critical-node"), "bmc_password": "not-the-password"},
+            "silent": {"bmc_port": lab.port("silent-node"), "bmc_password": PASSWORD},
+        }}}))
+    facts = {"host": "127.0.0.1", "port": "{{ bmc_port }}", "username": USERNAME, "password": "{{ bmc_password }}",
+             "timeout": "{{ ipmi_timeout }}"}
+    play = {"hosts": "all", "gather_facts": False, "tasks": [
+        {"name": "Read the BMC", "aifactory.infra.ipmi_facts": facts},
+        {"name": "Only reached by hosts whose BMC could be read", "ansible.builtin.debug": {"msg": "read"}},
+    ]}
+
+    completed = run_playbook([play], tmp_path, inventory=str(inventory))
+    output = completed.stdout + completed.stderr
+
+    assert completed.returncode == 2  # some hosts failed
+    assert "Traceback" not in output
+    assert "fatal: [wrong-password]" in output
+    assert "fatal: [silent]" in output
+    assert "the BMC rejected the login: Incorrect password provided" in output
+    assert "open session failed: no response within 3s" in output
+    assert "ok: [healthy] => {\n    \"msg\": \"read\"\n}" in output
+    assert "not-the-password" not in output
