@@ -322,7 +322,8 @@ class BootSettings(Behaviour):
             if "BootOrder" in boot:
                 bmc.patch_rules.allow(settings_uri, ("Boot", "BootOrder"), _boot_order(boot))
             _wrap_patcher(bmc, uri, _reject_boot)
-        bmc.on_boot.append(lambda uri: self._apply(bmc, uri))
+        # The pending values apply during the reset, before the boot uses a Once override.
+        bmc.on_boot.insert(0, lambda uri: self._apply(bmc, uri))
 
     def _apply(self, bmc: Bmc, booted: str) -> None:
         for uri, settings_uri in self.settings.items():
