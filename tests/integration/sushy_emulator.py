@@ -31,14 +31,19 @@ def sushy_emulator(workdir, driver):
     """Start sushy-emulator with ``driver`` (``fake`` or ``libvirt``); yield ``(url, system_id)``."""
     port = free_port()
     url = "http://127.0.0.1:%d" % port
+    # sushy-emulator keeps the fake driver's systems and the virtual media in SQLite files
+    # under a state directory, by default one shared by every run in the system's temporary
+    # directory; each test gets its own so that it starts from the emulator's initial state.
+    settings = ["SUSHY_EMULATOR_STATE_DIR = %r" % str(workdir / ("sushy-%s-state" % driver))]
     argv = [str(BIN / "sushy-emulator"), "-i", "127.0.0.1", "-p", str(port)]
     if driver == "fake":
         argv.append("--fake")
     else:
         require_libvirt()
-        config = workdir / "sushy-libvirt.conf"
-        config.write_text("SUSHY_EMULATOR_LIBVIRT_URI = 'test:///default'\n", encoding="utf-8")
-        argv += ["--config", str(config)]
+        settings.append("SUSHY_EMULATOR_LIBVIRT_URI = 'test:///default'")
+    config = workdir / ("sushy-%s.conf" % driver)
+    config.write_text("\n".join(settings) + "\n", encoding="utf-8")
+    argv += ["--config", str(config)]
     with BackgroundServer(argv, url + "/redfish/v1/", workdir / ("sushy-%s.log" % driver)):
         with urllib.request.urlopen(url + "/redfish/v1/Systems", timeout=10) as response:
             members = json.load(response)["Members"]
