@@ -152,6 +152,7 @@ def test_allowed_values_from_action_info():
             with pytest.raises(NotAllowedError) as caught:
                 set_power(redfish, params("graceful_off"), False, options(FakeClock()))
     assert "it allows On, ForceOff" in str(caught.value)
+    assert SYSTEM_URI in str(caught.value)
     assert sent(bmc, "POST", RESET_URI) == []
 
 

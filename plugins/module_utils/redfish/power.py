@@ -196,7 +196,10 @@ def set_power(client, params, check_mode, options=None):
     system = find_system(client, params.get("system_id"))
     power_state = system.payload.get("PowerState")
     allowed = allowed_reset_types(client, system.payload)
-    plan = plan_power(params["state"], power_state, allowed, options.force_fallback)
+    try:
+        plan = plan_power(params["state"], power_state, allowed, options.force_fallback)
+    except NotAllowedError as exc:
+        raise NotAllowedError("BMC %s: system %s: %s" % (client.base_url, system.uri, exc.message), hint=exc.hint)
 
     warnings = []
     if plan.forced:
