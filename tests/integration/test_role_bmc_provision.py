@@ -81,13 +81,27 @@ def test_provision_playbook_rolls_over_inventory(lab, tmp_path):
     assert "changed=1" not in again.stdout
 
 
-def test_site_playbook_leaves_provisioning_out_by_default():
+def test_site_playbook_leaves_provisioning_out_by_default(tmp_path):
     completed = subprocess.run([str(BIN / "ansible-playbook"), "--syntax-check", "-i", "localhost,",
                                 str(REPO / "playbooks" / "site.yml")],
                                env=ansible_environment(), capture_output=True, text=True, timeout=120, check=False)
     assert completed.returncode == 0, completed.stdout + completed.stderr
     site = yaml.safe_load((REPO / "playbooks" / "site.yml").read_text())
-    provision = [play for play in site if play.get("ansible.builtin.import_playbook") == "provision.yml"]
-    assert provision == [{"name": "Provision the servers through their BMCs",
-                          "ansible.builtin.import_playbook": "provision.yml",
-                          "when": "aifactory_provision | default(false) | bool"}]
+    guarded = [play for play in site if play.get("ansible.builtin.import_playbook") == "provision.yml"]
+    assert len(guarded) == 1
+    assert guarded[0]["when"] == "aifactory_provision | default(false) | bool"
+
+    # The same guarded import, run without aifactory_provision: every task of the role is
+    # skipped, so no BMC is contacted (the URL points at a closed port) and nothing is written.
+    playbook = tmp_path / "site.yml"
+    playbook.write_text(yaml.safe_dump([dict(guarded[0], **{
+        "ansible.builtin.import_playbook": str(REPO / "playbooks" / "provision.yml")})]), encoding="utf-8")
+    inventory = tmp_path / "hosts.ini"
+    inventory.write_text("[servers]\nnode-1 bmc_url=https://127.0.0.1:9 bmc_username=u bmc_password=p\n",
+                         encoding="utf-8")
+    completed = subprocess.run([str(BIN / "ansible-playbook"), "-i", str(inventory), str(playbook),
+                                "-e", "bmc_provision_report_dir=%s" % (tmp_path / "report")],
+                               env=ansible_environment(), capture_output=True, text=True, timeout=120, check=False)
+    assert completed.returncode == 0, completed.stdout[-4000:]
+    assert "ok=0    changed=0" in completed.stdout
+    assert not (tmp_path / "report").exists()
