@@ -182,6 +182,7 @@ compose:
 """
 
 import concurrent.futures
+import json
 import os
 from urllib.parse import urlsplit
 
@@ -219,31 +220,49 @@ class InventoryModule(BaseInventoryPlugin, Constructable, Cacheable):
         self._read_config_data(path)
         self._config_path = os.path.abspath(path)
 
-        endpoints = self._endpoints()
         cache_key = self.get_cache_key(path)
-        use_cache = self.get_option("cache") and cache
         results = None
-        if use_cache:
+        if self.get_option("cache") and cache:
             try:
                 results = self._cache[cache_key]
             except KeyError:
                 results = None
+        if isinstance(results, str):
+            # The cache holds the results as one JSON text: ansible-core decodes and copies a
+            # cached structure value by value, which costs seconds for thousands of hosts.
+            results = json.loads(results)
+
         if results is None:
-            results = self._discover_all(endpoints)
+            results = self._discover_all(self._endpoints())
             if self.get_option("cache"):
-                self._cache[cache_key] = results
+                self._cache[cache_key] = json.dumps(results)
 
         self._populate(results)
 
     # Options
 
     def _secret(self, value):
-        """Template a credential so that vault strings and lookups work."""
+        """Template a credential so that vault strings and lookups work.
+
+        Most endpoints share the plugin-wide credentials, so each distinct value is
+        templated once per run.
+        """
         if value is None:
             return None
+        secrets = self.__dict__.setdefault("_templated_secrets", {})
+        try:
+            return secrets[value]
+        except (KeyError, TypeError):
+            pass
+        templated = value
         if self.templar.is_template(value):
-            value = self.templar.template(value)
-        return to_native(value)
+            templated = self.templar.template(value)
+        templated = to_native(templated)
+        try:
+            secrets[value] = templated
+        except TypeError:
+            pass
+        return templated
 
     def _relative_to_config(self, path):
         """Resolve a relative path against the inventory file's directory."""
