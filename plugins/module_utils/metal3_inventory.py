@@ -64,7 +64,7 @@ def _connection_reason(exc):
     if "CERTIFICATE_VERIFY_FAILED" in text or type(reason).__name__ == "SSLError":
         return "TLS error (%s); check the certificate-authority of the kubeconfig" % text
     if "refused" in text.lower():
-        return "connection refused; check that the API server is running and listens there"
+        return "connection refused"
     if "timed out" in text.lower() or "Timeout" in type(reason).__name__:
         return "no answer in time (%s)" % text
     if "Name or service not known" in text or "nodename nor servname" in text:
@@ -177,7 +177,7 @@ def _list(api_client, endpoint, plural, namespace, label_selector, timeout):
         except HTTPError as exc:
             raise KubeAccessError("Cannot reach the Kubernetes API server at %s: %s."
                                   % (endpoint, _connection_reason(exc)),
-                                  hint="Check the kubeconfig's server, or start the cluster.")
+                                  hint="Start the API server, or fix the server URL of the kubeconfig.")
         except ValueError as exc:
             raise KubeAccessError("Kubernetes API server %s returned a body that is not JSON while listing %s: %s."
                                   % (endpoint, plural, exc))
@@ -263,6 +263,19 @@ def _nic_groups(nics):
     return groups
 
 
+def _port_address(mac):
+    """Return a MAC in lowercase, or the port GUID (``xxxx:xxxx:xxxx:xxxx``) of a 20-byte IPoIB address.
+
+    Linux gives IP-over-InfiniBand interfaces a 20-byte hardware address whose last 8 bytes are
+    the port GUID; the redfish inventory reports InfiniBand ports by that GUID.
+    """
+    octets = (mac or "").lower().split(":")
+    if len(octets) == 20:
+        guid = "".join(octets[12:])
+        return ":".join(guid[index:index + 4] for index in range(0, 16, 4))
+    return (mac or "").lower()
+
+
 def _pci_ids(model):
     """Return ``(vendor_id, device_id)`` from Ironic's ``"0x15b3 0x101d"`` model text, else Nones."""
     words = (model or "").lower().split()
@@ -280,7 +293,7 @@ def _adapters(nics):
         vendor_id, device_id = _pci_ids(first.get("model"))
         macs = []
         for port in ports:
-            mac = (port.get("mac") or "").lower()
+            mac = _port_address(port.get("mac"))
             if mac and mac not in macs:
                 macs.append(mac)
         speeds = [port.get("speedGbps") for port in ports if port.get("speedGbps")]
@@ -292,8 +305,10 @@ def _adapters(nics):
             entry["generation"] = generation
             dpus.append(entry)
             continue
-        # The kernel names IP-over-InfiniBand interfaces ib*; Ironic does not report the link type.
-        infiniband = all((port.get("name") or "").startswith("ib") for port in ports)
+        # Ironic does not report the link type, but IP-over-InfiniBand interfaces have 20-byte
+        # addresses and kernel names that start with ib.
+        infiniband = all((port.get("name") or "").startswith("ib") or len((port.get("mac") or "").split(":")) == 20
+                         for port in ports)
         entry.update({
             "port_count": len(ports),
             "link_type": "infiniband" if infiniband else "unknown",
