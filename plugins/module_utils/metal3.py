@@ -111,7 +111,7 @@ def check_labels(labels, what="label"):
 
 def check_label_key(key, what="label"):
     """Raise InvalidInputError unless ``key`` is ``[prefix/]name`` as Kubernetes accepts it."""
-    prefix, _, name = str(key).rpartition("/")
+    prefix, _separator, name = str(key).rpartition("/")
     if (not isinstance(key, str) or not name or len(name) > 63 or not _LABEL_NAME.match(name)
             or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)))):
         raise InvalidInputError(

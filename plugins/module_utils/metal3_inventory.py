@@ -225,7 +225,7 @@ def parse_bmc_address(address):
         return None, None, None, None
     text = address if "://" in address else "ipmi://" + address
     parts = urlsplit(text)
-    driver, _, transport = parts.scheme.partition("+")
+    driver, _separator, transport = parts.scheme.partition("+")
     netloc = parts.netloc.rsplit("@", 1)[-1]
     if driver in IPMI_DRIVERS:
         return driver, "ipmi://%s" % netloc, None, "ipmi"

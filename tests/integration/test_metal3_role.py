@@ -175,8 +175,8 @@ def test_check_mode_shows_change_without_storing(registered, kube_api_client, ku
 def test_conflict_with_other_manager_is_reported(registered, kube_api_client, kube_cluster):  # noqa: F811
     patch = {"apiVersion": "metal3.io/v1alpha1", "kind": "BareMetalHost",
              "metadata": {"name": "mgmt-01", "namespace": NAMESPACE}, "spec": {"bootMode": "legacy"}}
-    resource = dynamic.DynamicClient(kube_api_client).resources.get(api_version="metal3.io/v1alpha1",
-                                                                     kind="BareMetalHost")
+    resources = dynamic.DynamicClient(kube_api_client).resources
+    resource = resources.get(api_version="metal3.io/v1alpha1", kind="BareMetalHost")
     resource.server_side_apply(body=patch, namespace=NAMESPACE, field_manager="someone-else", force_conflicts=True)
 
     completed = run_cluster_playbook(registered["inventory"], kube_cluster.kubeconfig, ["--limit", "mgmt-01"])
