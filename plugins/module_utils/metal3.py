@@ -29,8 +29,8 @@ BOOT_MODES = ("UEFI", "UEFISecureBoot", "legacy")
 CLEANING_MODES = ("metadata", "disabled")
 ROOT_DEVICE_POLICIES = ("smallest", "none")
 
-# The BMC drivers of baremetal-operator this collection writes.  The value says whether the
-# driver needs bootMACAddress: the virtual media and UEFI HTTP drivers create the Ironic port
+# The BMC drivers of baremetal-operator this collection writes, mapped to True where the
+# driver needs bootMACAddress.  The virtual media and UEFI HTTP drivers create the Ironic port
 # from it, because inspection cannot find the MAC before the host has booted.
 DRIVERS = {
     "ipmi": False,
@@ -59,8 +59,8 @@ GENERIC_DRIVERS = {"virtualmedia": "redfish-virtualmedia", "network": "redfish",
 IPMI_DEFAULT_PORT = 623
 DEFAULT_LABEL_PREFIX = "aifactory.io"
 DEFAULT_ROOT_MIN_SIZE_GB = 100
-# The label that baremetal-operator's Secret cache selects on; the operator adds it itself
-# when it adopts a Secret, so writing it up front avoids a second owner of the field.
+# The label that baremetal-operator's Secret cache selects on.  The operator adds it itself
+# when it adopts a Secret, and writing it up front gives the field no second owner.
 SECRET_ENVIRONMENT_LABEL = ("environment.metal3.io", "baremetal")
 # baremetal-operator leaves a host with this annotation alone (no registration, no power).
 PAUSED_ANNOTATION = "baremetalhost.metal3.io/paused"
@@ -98,24 +98,24 @@ def label_value(text):
     return re.sub(r"^[^A-Za-z0-9]+|[^A-Za-z0-9]+$", "", value)
 
 
-def check_labels(labels, what="label"):
+def check_labels(labels, kind="label"):
     """Raise InvalidInputError for the first label key or value Kubernetes would reject."""
     for key, value in (labels or {}).items():
-        check_label_key(key, what)
+        check_label_key(key, kind)
         if not isinstance(value, str) or len(value) > 63 or not _LABEL_VALUE.match(value):
             raise InvalidInputError(
-                "Invalid value %r of %s %s." % (value, what, key),
+                "Invalid value %r of %s %s." % (value, kind, key),
                 hint="Label values are strings of at most 63 letters, digits, '-', '_' or '.', "
                      "beginning and ending with a letter or digit; quote numbers in YAML.")
 
 
-def check_label_key(key, what="label"):
+def check_label_key(key, kind="label"):
     """Raise InvalidInputError unless ``key`` is ``[prefix/]name`` as Kubernetes accepts it."""
     prefix, _separator, name = str(key).rpartition("/")
     if (not isinstance(key, str) or not name or len(name) > 63 or not _LABEL_NAME.match(name)
             or (prefix and (len(prefix) > 253 or not _DNS_SUBDOMAIN.match(prefix)))):
         raise InvalidInputError(
-            "Invalid %s key %r." % (what, key),
+            "Invalid %s key %r." % (kind, key),
             hint="Keys are an optional DNS subdomain prefix and '/', then a name of at most "
                  "63 letters, digits, '-', '_' or '.'.")
 

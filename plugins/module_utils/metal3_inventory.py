@@ -101,7 +101,7 @@ def describe_failure(text):
     return text, "Check the kubeconfig and the cluster."
 
 
-def _api_error(exc, endpoint, what):
+def _api_error(exc, endpoint, request):
     """Turn an ApiException into a KubeAccessError naming the API server and the fix."""
     status = getattr(exc, "status", None)
     try:
@@ -116,7 +116,7 @@ def _api_error(exc, endpoint, what):
         404: "Install baremetal-operator's CRDs in the cluster, or check the namespace.",
     }
     return KubeAccessError("Kubernetes API server %s: %s failed with HTTP %s: %s."
-                           % (endpoint, what, status, message), hint=hints.get(status))
+                           % (endpoint, request, status, message), hint=hints.get(status))
 
 
 def load_client(kubeconfig=None, context=None):
