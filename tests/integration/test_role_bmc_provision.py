@@ -20,9 +20,12 @@ def ansible_environment():
     return environment
 
 
-def test_molecule_default_scenario():
+def test_molecule_default_scenario(tmp_path):
+    # molecule keeps its state, and this scenario its lab, under one directory per role; a run
+    # of its own keeps two test runs on the same machine from stopping each other's lab.
+    environment = dict(ansible_environment(), MOLECULE_EPHEMERAL_DIRECTORY=str(tmp_path / "molecule"))
     completed = subprocess.run([str(BIN / "molecule"), "test", "--scenario-name", "default"], cwd=str(ROLE),
-                               env=ansible_environment(), capture_output=True, text=True, timeout=900, check=False)
+                               env=environment, capture_output=True, text=True, timeout=900, check=False)
     output = completed.stdout + completed.stderr
     assert completed.returncode == 0, output[-8000:]
     # converge changed the BMCs, the second converge changed nothing, verify ran its checks.
