@@ -39,8 +39,8 @@ class IpmiLabProcess:
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, cwd=str(REPO_ROOT))
         log.close()
 
-        # The first line of output lists the endpoints once every port is bound; a process
-        # that fails to start exits, which ends the read with an empty line.
+        # The first line of output lists the endpoints once every port is bound.  A process
+        # that fails to start exits, so the read ends with an empty line.
         line = self.process.stdout.readline()
         if not line:
             self.__exit__()

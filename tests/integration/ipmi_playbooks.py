@@ -25,7 +25,7 @@ def ensure_ipmi_peers():
 
 
 def free_udp_port():
-    """Return a UDP port on 127.0.0.1 that nothing listens on (the kernel answers ICMP unreachable)."""
+    """Return a UDP port on 127.0.0.1 that nothing listens on (the kernel returns ICMP port unreachable)."""
     with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]

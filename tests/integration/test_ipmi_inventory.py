@@ -74,7 +74,9 @@ def test_ipmi_endpoints(peers, tmp_path):
     assert dell["uuid"]
     for unknown in ("cpu_count", "memory_gib", "gpu_count", "bios_version", "system_id"):
         assert dell[unknown] is None, unknown
-    assert dell["gpus"] == [] and dell["nics"] == [] and dell["disks"] == []
+    assert dell["gpus"] == []
+    assert dell["nics"] == []
+    assert dell["disks"] == []
 
     assert variables["old-node"]["hardware"]["vendor"] == "Supermicro"
     assert variables["old-node"]["hardware"]["power_state"] == "Off"

@@ -1,7 +1,7 @@
 """ipmi_power, ipmi_boot and ipmi_facts against the lab's IPMI BMCs, checked with ipmitool.
 
 Every change runs in the four-step pattern (check, apply, check unchanged, apply unchanged)
-in one playbook; between the steps ipmitool, an IPMI client this project did not write,
+in one playbook.  Between the steps ipmitool, an IPMI client this project did not write,
 reads the BMC, so each step is checked against what the BMC itself reports.
 """
 

@@ -102,7 +102,7 @@ def test_protocol_choice(lab, tmp_path):
         # Nothing serves HTTPS there, so IPMI at bmc_provision_ipmi_port.
         "by-probe-ipmi": {"bmc_url": "https://127.0.0.1:%d" % free_port(), "bmc_provision_ipmi_port": ipmi_port,
                           "bmc_provision_timeout": 3},
-        # bmc_protocol decides even where Redfish would answer the probe.
+        # bmc_protocol decides even where the probe would find Redfish.
         "by-setting": {"bmc_url": running_lab.url("redfish-node"), "bmc_protocol": "ipmi"},
     }
     inventory = tmp_path / "hosts.yml"

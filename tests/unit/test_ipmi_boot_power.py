@@ -18,7 +18,7 @@ from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_power import 
 
 
 class SimulatedBmc:
-    """Answers the chassis commands the collection sends, like a BMC would.
+    """Responds to the chassis commands the collection sends, like a BMC would.
 
     ``reports_valid_bit=False`` behaves like ipmi_sim (the valid, persistent and UEFI bits
     are never read back); ``stores_boot_flags=False`` accepts the boot flags and forgets
