@@ -11,6 +11,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import signal
 import sys
 from pathlib import Path
@@ -26,6 +27,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("config", type=Path, help="YAML or JSON file with a 'bmcs' list")
     parser.add_argument("--state-dir", type=Path, help="write ipmi-<name>.json state files here")
     parser.add_argument("--debug", action="store_true", help="log every state change")
+    parser.add_argument("--exit-with-parent", action="store_true",
+                        help="stop when the process that started this one ends (for test fixtures)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO if args.debug else logging.WARNING, stream=sys.stderr,
@@ -50,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     print(json.dumps({"endpoints": lab.endpoints()}), flush=True)
-    lab.serve_forever()
+    lab.serve_forever(parent_pid=os.getppid() if args.exit_with_parent else None)
     return 0
 
 

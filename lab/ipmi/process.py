@@ -35,7 +35,9 @@ class IpmiLabProcess:
         config_path.write_text(yaml.safe_dump(self.config), encoding="utf-8")
         log = open(self.workdir / "ipmi-lab.log", "wb")
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "lab.ipmi", str(config_path), "--state-dir", str(self.state_dir), "--debug"],
+            [sys.executable, "-m", "lab.ipmi", str(config_path), "--state-dir", str(self.state_dir), "--debug",
+             # A test run killed without cleanup must not leave the BMCs running.
+             "--exit-with-parent"],
             stdout=subprocess.PIPE, stderr=log, stdin=subprocess.DEVNULL, cwd=str(REPO_ROOT))
         log.close()
 

@@ -7,6 +7,7 @@ pyghmi keeps one event loop per process for every IPMI socket, so all BMCs share
 from __future__ import annotations
 
 import logging
+import os
 import threading
 from pathlib import Path
 
@@ -40,10 +41,14 @@ class IpmiLab:
                 return bmc
         raise KeyError("no IPMI BMC named %r" % name)
 
-    def serve_forever(self) -> None:
+    def serve_forever(self, parent_pid: int | None = None) -> None:
+        """Serve until stop(), or until the process ``parent_pid`` is gone (when given)."""
         for bmc in self.bmcs:
             bmc.log("listening")
         while not self._stopping.is_set():
+            if parent_pid is not None and os.getppid() != parent_pid:
+                LOG.warning("the parent process %d is gone; stopping", parent_pid)
+                return
             pyghmi_session.Session.wait_for_rsp(timeout=POLL_SECONDS)
             # Expiries and delayed power changes also apply without requests, so the
             # state files stay current.
