@@ -55,6 +55,10 @@ if str(REPO_ROOT) not in sys.path:
 os.environ.setdefault("ANSIBLE_COLLECTIONS_PATH", str(COLLECTIONS_ROOT))
 os.environ.setdefault("ANSIBLE_CONFIG", str(REPO_ROOT / "ansible.cfg"))
 
+# kube_cluster and kube_api_client: one lab API server for every test of the session that asks
+# for them. A test module that imports the two fixtures instead gets a server of its own.
+pytest_plugins = ["lab.kube.pytest_fixture"]
+
 
 @pytest.fixture(scope="session")
 def repo_root():

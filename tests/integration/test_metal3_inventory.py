@@ -15,8 +15,6 @@ from kubernetes import client, dynamic
 
 from helpers import BIN, free_port, group_hosts, hostvars
 from metal3_hosts_data import METAL3_CRDS, apply_metal3_crds, capture_servers, lab_servers
-
-from lab.kube.pytest_fixture import kube_api_client, kube_cluster  # noqa: F401 pylint: disable=unused-import
 from ansible_collections.aifactory.infra.plugins.module_utils import metal3
 
 NAMESPACE = "metal3-inventory"
@@ -95,7 +93,7 @@ def status_for(hardware, state, details):
 
 
 @pytest.fixture(scope="module")
-def inspected(kube_api_client):  # noqa: F811
+def inspected(kube_api_client):
     """Register every lab server and capture, and write their inspection data three ways.
 
     Lab servers get status.hardware and a HardwareData object, captures HardwareData only,
@@ -148,7 +146,7 @@ def run_inventory(kubeconfig, workdir, env=None, **options):
     return inventory, completed
 
 
-def test_inventory_reproduces_hardware(inspected, kube_cluster, tmp_path):  # noqa: F811
+def test_inventory_reproduces_hardware(inspected, kube_cluster, tmp_path):
     inventory, completed = run_inventory(kube_cluster.kubeconfig, tmp_path)
     assert completed.returncode == 0, completed.stderr
     variables = hostvars(inventory)
@@ -192,7 +190,7 @@ def test_inventory_reproduces_hardware(inspected, kube_cluster, tmp_path):  # no
         assert variables[name]["metal3"]["provisioning_state"] == want["state"], name
 
 
-def test_groups_by_provisioning_and_power(inspected, kube_cluster, tmp_path):  # noqa: F811
+def test_groups_by_provisioning_and_power(inspected, kube_cluster, tmp_path):
     inventory, completed = run_inventory(kube_cluster.kubeconfig, tmp_path)
     assert completed.returncode == 0, completed.stderr
     assert group_hosts(inventory, "baremetalhosts") == sorted(inspected)
@@ -205,7 +203,7 @@ def test_groups_by_provisioning_and_power(inspected, kube_cluster, tmp_path):  #
         sorted(inspected)
 
 
-def test_label_selector_and_constructed_groups(inspected, kube_cluster, tmp_path):  # noqa: F811
+def test_label_selector_and_constructed_groups(inspected, kube_cluster, tmp_path):
     options = {
         "label_selector": "aifactory.io/gpu-count=8",
         "keyed_groups": [{"key": "metal3.labels['aifactory.io/dpu-generation'] | default('none')", "prefix": "dpu"}],
@@ -221,7 +219,7 @@ def test_label_selector_and_constructed_groups(inspected, kube_cluster, tmp_path
     assert all(variables["gpu_total"] == 8 for variables in hostvars(inventory).values())
 
 
-def test_status_only_when_hardware_data_is_off(inspected, kube_cluster, tmp_path):  # noqa: F811
+def test_status_only_when_hardware_data_is_off(inspected, kube_cluster, tmp_path):
     inventory, completed = run_inventory(kube_cluster.kubeconfig, tmp_path, hardware_data=False)
     assert completed.returncode == 0, completed.stderr
     variables = hostvars(inventory)
@@ -233,7 +231,7 @@ def test_status_only_when_hardware_data_is_off(inspected, kube_cluster, tmp_path
     assert variables["gpu-node-01"]["hardware"]["vendor"] == inspected["gpu-node-01"]["hardware"]["vendor"]
 
 
-def test_cache_answers_without_cluster(inspected, kube_cluster, tmp_path):  # noqa: F811
+def test_cache_answers_without_cluster(inspected, kube_cluster, tmp_path):
     cache = {"cache": True, "cache_plugin": "ansible.builtin.jsonfile",
              "cache_connection": str(tmp_path / "cache"), "cache_timeout": 600}
     first, completed = run_inventory(kube_cluster.kubeconfig, tmp_path, **cache)
@@ -252,7 +250,7 @@ def test_cache_answers_without_cluster(inspected, kube_cluster, tmp_path):  # no
     assert sorted(hostvars(json.loads(again.stdout))) == sorted(hostvars(first))
 
 
-def stopped_kubeconfig(kube_cluster, tmp_path):  # noqa: F811
+def stopped_kubeconfig(kube_cluster, tmp_path):
     """Return a copy of the lab kubeconfig whose server is a port where nothing listens."""
     config = yaml.safe_load(open(kube_cluster.kubeconfig, encoding="utf-8"))
     port = free_port()
@@ -263,7 +261,7 @@ def stopped_kubeconfig(kube_cluster, tmp_path):  # noqa: F811
     return path
 
 
-def test_stopped_api_server_names_endpoint(kube_cluster, tmp_path):  # noqa: F811
+def test_stopped_api_server_names_endpoint(kube_cluster, tmp_path):
     kubeconfig = stopped_kubeconfig(kube_cluster, tmp_path)
     server = yaml.safe_load(kubeconfig.read_text())["clusters"][0]["cluster"]["server"]
 
@@ -280,7 +278,7 @@ def test_stopped_api_server_names_endpoint(kube_cluster, tmp_path):  # noqa: F81
 
 
 @pytest.mark.parametrize("case", ["missing-file", "unknown-context"])
-def test_wrong_kubeconfig_is_named(case, kube_cluster, tmp_path):  # noqa: F811
+def test_wrong_kubeconfig_is_named(case, kube_cluster, tmp_path):
     if case == "missing-file":
         kubeconfig, options, message = tmp_path / "absent.kubeconfig", {}, "was not found"
     else:

@@ -25,8 +25,6 @@ from metal3_hosts_data import (
     write_inventory,
 )
 
-from lab.kube.pytest_fixture import kube_api_client, kube_cluster  # noqa: F401 pylint: disable=unused-import
-
 PLAYBOOK = REPO / "playbooks" / "cluster.yml"
 USERNAME = "metal3-test-admin"
 PASSWORD = "metal3-test-password-4b1d"
@@ -62,7 +60,7 @@ def servers():
 
 
 @pytest.fixture(scope="module")
-def registered(kube_cluster, kube_api_client, servers, tmp_path_factory):  # noqa: F811
+def registered(kube_cluster, kube_api_client, servers, tmp_path_factory):
     """Run check mode, apply, apply again; return the three runs and the inventory."""
     apply_metal3_crds(kube_api_client)
     workdir = tmp_path_factory.mktemp("metal3-role")
@@ -71,8 +69,7 @@ def registered(kube_cluster, kube_api_client, servers, tmp_path_factory):  # noq
     client.CoreV1Api(kube_api_client).create_namespace({"metadata": {"name": NAMESPACE}})
 
     runs = {
-        # -vvv shows the module arguments, where a password would show if no_log were missing.
-        "check": run_cluster_playbook(inventory, kube_cluster.kubeconfig, ["--check", "--diff", "-vvv"]),
+        "check": run_cluster_playbook(inventory, kube_cluster.kubeconfig, ["--check", "--diff"]),
         "stored_after_check": baremetalhosts(kube_api_client, NAMESPACE),
         "apply": run_cluster_playbook(inventory, kube_cluster.kubeconfig, ["--diff"]),
         "again": run_cluster_playbook(inventory, kube_cluster.kubeconfig),
@@ -93,7 +90,7 @@ def test_check_mode_shows_diff_and_stores_nothing(registered, servers):
         assert recap[name]["failed"] == 0, name
 
 
-def test_every_server_is_accepted(registered, servers, kube_api_client):  # noqa: F811
+def test_every_server_is_accepted(registered, servers, kube_api_client):
     apply = registered["apply"]
     assert apply.returncode == 0, apply.stdout[-5000:] + apply.stderr
     stored = baremetalhosts(kube_api_client, NAMESPACE)
@@ -113,7 +110,7 @@ def test_second_run_changes_nothing(registered, servers):
         assert recap[name]["failed"] == 0, name
 
 
-def test_stored_spec_follows_hardware(registered, servers, kube_api_client):  # noqa: F811
+def test_stored_spec_follows_hardware(registered, servers, kube_api_client):
     assert registered["apply"].returncode == 0
     stored = baremetalhosts(kube_api_client, NAMESPACE)
 
@@ -147,7 +144,7 @@ def test_stored_spec_follows_hardware(registered, servers, kube_api_client):  # 
     assert search in registered["apply"].stdout + registered["apply"].stderr
 
 
-def test_secrets_hold_credentials_and_never_show(registered, kube_api_client):  # noqa: F811
+def test_secrets_hold_credentials_and_never_show(registered, kube_api_client):
     secret = client.CoreV1Api(kube_api_client).read_namespaced_secret("gpu-node-01-bmc-secret", NAMESPACE)
     assert base64.b64decode(secret.data["username"]).decode() == USERNAME
     assert base64.b64decode(secret.data["password"]).decode() == PASSWORD
@@ -160,7 +157,7 @@ def test_secrets_hold_credentials_and_never_show(registered, kube_api_client):  
         assert encoded not in output, name
 
 
-def test_check_mode_shows_change_without_storing(registered, kube_api_client, kube_cluster):  # noqa: F811
+def test_check_mode_shows_change_without_storing(registered, kube_api_client, kube_cluster):
     before = baremetalhosts(kube_api_client, NAMESPACE)["mgmt-01"]
     completed = run_cluster_playbook(registered["inventory"], kube_cluster.kubeconfig,
                                      ["--check", "--diff", "--limit", "mgmt-01", "-e", "metal3_hosts_online=true"])
@@ -172,15 +169,18 @@ def test_check_mode_shows_change_without_storing(registered, kube_api_client, ku
     assert after["metadata"]["resourceVersion"] == before["metadata"]["resourceVersion"]
 
 
-def test_conflict_with_other_manager_is_reported(registered, kube_api_client, kube_cluster):  # noqa: F811
+def test_conflict_with_other_manager_is_reported(registered, kube_api_client, kube_cluster):
     patch = {"apiVersion": "metal3.io/v1alpha1", "kind": "BareMetalHost",
              "metadata": {"name": "mgmt-01", "namespace": NAMESPACE}, "spec": {"bootMode": "legacy"}}
     resources = dynamic.DynamicClient(kube_api_client).resources
     resource = resources.get(api_version="metal3.io/v1alpha1", kind="BareMetalHost")
     resource.server_side_apply(body=patch, namespace=NAMESPACE, field_manager="someone-else", force_conflicts=True)
 
-    completed = run_cluster_playbook(registered["inventory"], kube_cluster.kubeconfig, ["--limit", "mgmt-01"])
+    # -vvv shows module arguments, where the password would show if no_log were missing.
+    completed = run_cluster_playbook(registered["inventory"], kube_cluster.kubeconfig, ["--limit", "mgmt-01", "-vvv"])
     assert completed.returncode != 0
+    assert PASSWORD not in completed.stdout + completed.stderr
+    assert base64.b64encode(PASSWORD.encode()).decode() not in completed.stdout + completed.stderr
     assert "conflict with \\\"someone-else\\\"" in completed.stdout or 'conflict with "someone-else"' in completed.stdout
 
     forced = run_cluster_playbook(registered["inventory"], kube_cluster.kubeconfig,
@@ -189,7 +189,7 @@ def test_conflict_with_other_manager_is_reported(registered, kube_api_client, ku
     assert baremetalhosts(kube_api_client, NAMESPACE)["mgmt-01"]["spec"]["bootMode"] == "UEFI"
 
 
-def test_state_absent_removes_hosts(registered, kube_api_client, kube_cluster):  # noqa: F811
+def test_state_absent_removes_hosts(registered, kube_api_client, kube_cluster):
     limit = ["--limit", "l40s-node-02,capture-dell", "-e", "metal3_hosts_state=absent"]
     completed = run_cluster_playbook(registered["inventory"], kube_cluster.kubeconfig, limit)
     assert completed.returncode == 0, completed.stdout + completed.stderr
@@ -207,7 +207,7 @@ def test_state_absent_removes_hosts(registered, kube_api_client, kube_cluster): 
     assert play_recap(again.stdout)["l40s-node-02"]["changed"] == 0
 
 
-def test_check_mode_with_new_namespace(registered, kube_api_client, kube_cluster):  # noqa: F811
+def test_check_mode_with_new_namespace(registered, kube_api_client, kube_cluster):
     completed = run_cluster_playbook(registered["inventory"], kube_cluster.kubeconfig,
                                      ["--check", "--diff", "--limit", "gpu-node-01",
                                       "-e", "metal3_hosts_namespace=metal3-not-yet"])
@@ -235,8 +235,13 @@ def test_render_without_cluster(servers, tmp_path):
         assert PASSWORD not in path.read_text(), path.name
         assert oct(path.stat().st_mode & 0o777) == "0o644"
 
+    removed = run_cluster_playbook(inventory, extra_args=["-e", "aifactory_report_dir=%s" % (tmp_path / "report"),
+                                                          "-e", "metal3_hosts_state=absent", "--limit", "gpu-node-01"])
+    assert removed.returncode == 0, removed.stdout + removed.stderr
+    assert sorted(path.name for path in folder.iterdir()) == ["capture-nvidia-gh200.yaml", "legacy-ipmi-01.yaml"]
 
-def test_stopped_api_server_names_endpoint(servers, kube_cluster, tmp_path):  # noqa: F811
+
+def test_stopped_api_server_names_endpoint(servers, kube_cluster, tmp_path):
     port = free_port()
     config = yaml.safe_load(Path(kube_cluster.kubeconfig).read_text())
     for cluster in config["clusters"]:
@@ -261,7 +266,7 @@ def test_missing_kubeconfig_is_named(servers, tmp_path):
     assert "The kubeconfig %s (metal3_hosts_kubeconfig) was not found" % missing in completed.stdout
 
 
-def test_missing_credentials_fail_clearly(servers, kube_cluster, tmp_path):  # noqa: F811
+def test_missing_credentials_fail_clearly(servers, kube_cluster, tmp_path):
     inventory = write_inventory(tmp_path / "inventory.yml", {"mgmt-01": servers["mgmt-01"]}, USERNAME, "")
     completed = run_cluster_playbook(inventory, kube_cluster.kubeconfig, env={"AIFACTORY_BMC_PASSWORD": ""})
     assert completed.returncode != 0
