@@ -57,6 +57,7 @@ unit: venv
 	@scripts/run-pytest.sh unit tests/unit $(PYTEST_ARGS)
 
 integration: venv
+	@scripts/install-test-packages.sh
 	@scripts/run-pytest.sh integration tests/integration $(PYTEST_ARGS)
 
 sanity: venv

@@ -23,10 +23,9 @@ def range_urls(cidr, scheme="https", port=None):
         raise InvalidInputError("Invalid cidr %r: %s." % (cidr, exc),
                                 hint="Write a network such as 10.1.0.0/24.")
     if network.num_addresses > MAX_RANGE_ADDRESSES:
-        raise InvalidInputError(
-            "cidr %s has %d addresses, more than the %d a range may have." % (cidr, network.num_addresses,
-                                                                             MAX_RANGE_ADDRESSES),
-            hint="Split it into smaller ranges, or check the prefix length.")
+        message = "cidr %s has %d addresses, more than the %d a range may have." % (
+            cidr, network.num_addresses, MAX_RANGE_ADDRESSES)
+        raise InvalidInputError(message, hint="Split it into smaller ranges, or check the prefix length.")
     if scheme not in ("https", "http"):
         raise InvalidInputError("Invalid scheme %r for cidr %s." % (scheme, cidr), hint="Use https or http.")
     addresses = list(network.hosts()) or [network.network_address]
@@ -60,5 +59,6 @@ def answers_redfish(base_url, verify=True, timeout=3):
         body = response.json()
     except ValueError:
         return False
-    return isinstance(body, dict) and ("RedfishVersion" in body
-                                       or str(body.get("@odata.id", "")).rstrip("/") == "/redfish/v1")
+    if not isinstance(body, dict):
+        return False
+    return "RedfishVersion" in body or str(body.get("@odata.id", "")).rstrip("/") == "/redfish/v1"
