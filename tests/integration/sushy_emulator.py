@@ -17,6 +17,7 @@ import pytest
 
 from helpers import BIN, REPO, BackgroundServer, free_port
 
+
 def require_libvirt():
     """Install the libvirt binding when it is missing (CI runs as root on a fresh machine).
 
