@@ -43,6 +43,18 @@ def summarise(path):
         for key, value in summary.items():
             print(f"  summary.{key}: {describe(value)}")
 
+    # The discovery report lists hosts; name the ones an operator has to look at.
+    hosts = report.get("hosts") if isinstance(report.get("hosts"), list) else []
+    for host in hosts:
+        if not isinstance(host, dict) or host.get("status") not in ("mismatch", "unreachable"):
+            continue
+        reasons = [m.get("message") for m in host.get("mismatches") or [] if isinstance(m, dict)]
+        reason = "; ".join(filter(None, reasons)) or host.get("error") or ""
+        print(f"  {host.get('host')}: {host.get('status')}: {reason}")
+    markdown = path.with_suffix(".md")
+    if markdown.is_file():
+        print(f"  readable report: {markdown}")
+
     for key, value in report.items():
         if key == "summary" and isinstance(value, dict):
             continue
