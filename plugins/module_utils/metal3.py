@@ -151,7 +151,9 @@ def hardware_labels(hardware, prefix=DEFAULT_LABEL_PREFIX):
         "gpu-model": _most_common(gpu.get("model") for gpu in gpus),
         "dpu-generation": _most_common(dpu.get("generation") for dpu in dpus),
     }
-    if dpus or hardware.get("kind") == "server":
+    # A null gpu_count means the source lists no devices at all (an IPMI BMC), so an empty DPU
+    # list says nothing either.
+    if dpus or gpu_count is not None:
         labels[key("dpu-count")] = str(len(dpus))
     for name, text in candidates.items():
         value = label_value(text) if text else ""

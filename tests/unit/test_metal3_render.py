@@ -242,6 +242,7 @@ def test_ipmi_host_without_mac_or_disks():
     assert "bootMACAddress" not in bmh["spec"]
     assert "rootDeviceHints" not in bmh["spec"]
     assert "aifactory.io/gpu-count" not in bmh["metadata"]["labels"]
+    assert "aifactory.io/dpu-count" not in bmh["metadata"]["labels"]
 
 
 @pytest.mark.parametrize("options, message", [
