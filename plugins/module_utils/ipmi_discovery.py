@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-
 from ansible_collections.aifactory.infra.plugins.module_utils.errors import AifactoryError
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import IpmiClient, IpmiRetryPolicy
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import parse_ipmi_url
@@ -61,7 +60,7 @@ def discover_ipmi_endpoint(endpoint, options):
 
 
 def discover_ipmi_endpoints(endpoints, options, max_workers=64):
-    """Discover ``ipmi://`` endpoints concurrently; return their results in the same order.
+    """Discover ``ipmi://`` endpoints; return their results in the same order.
 
     NOTE: the endpoints are read one at a time.  With several pyghmi sessions open in one
     process, responses were lost (a sensor sweep or a login with another Kg key timed out
