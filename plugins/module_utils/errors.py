@@ -5,7 +5,7 @@
 
 Modules catch ``AifactoryError`` in one place and turn it into ``fail_json``; the
 inventory plugin turns it into a host in the ``bmc_error`` group.  Each message names
-the device, the URI and the Redfish MessageId when there is one, and says what to do.
+the device, the URI and the Redfish MessageId when there is one, and what to do.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -73,7 +73,7 @@ class RedfishConnectionError(RedfishError):
 
 
 class RedfishTimeoutError(RedfishConnectionError):
-    """The BMC accepted the connection but did not answer within the timeout."""
+    """The BMC accepted the connection but sent no response within the timeout."""
 
     default_hint = ("The BMC may be overloaded or hung; raise the timeout option or reset "
                     "the BMC.")
@@ -102,12 +102,12 @@ class RedfishBadRequestError(RedfishError):
 
 
 class RedfishServerError(RedfishError):
-    """The BMC answered 5xx and kept doing so for the whole retry budget."""
+    """The BMC returned 5xx and kept doing so for the whole retry budget."""
 
     default_hint = "The BMC may be busy or restarting; retry later or reset the BMC."
 
 
 class RedfishResponseError(RedfishError):
-    """The BMC answered with a body that is not the JSON Redfish requires."""
+    """The BMC returned a body that is not the JSON Redfish requires."""
 
     default_hint = "The BMC firmware may be faulty; check it with a browser or curl."

@@ -12,7 +12,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.aifactory.infra.plugins.module_utils.errors import AifactoryError
+from ansible_collections.aifactory.infra.plugins.module_utils.endpoint_result import endpoint_result
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi import IpmiClient, IpmiRetryPolicy
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_endpoints import parse_ipmi_url
 from ansible_collections.aifactory.infra.plugins.module_utils.ipmi_facts import read_facts
@@ -33,30 +33,15 @@ def discover_ipmi_bmc(url, username, password, kg=None, cipher_suite=None, timeo
 
 
 def discover_ipmi_endpoint(endpoint, options):
-    """Discover one ``ipmi://`` endpoint and return a result that never raises.
+    """Discover one ``ipmi://`` endpoint and return its result; never raise.
 
-    ``endpoint`` holds url, name, username, password, kg and cipher_suite; ``options``
-    holds timeout, retries and retry_budget.
+    ``endpoint`` contains url, name, username, password, kg and cipher_suite, and
+    ``options`` contains timeout, retries and retry_budget.
     """
-    result = {"url": endpoint["url"], "name": endpoint["name"], "hosts": [], "warnings": [],
-              "error": None}
-    try:
-        found = discover_ipmi_bmc(
-            endpoint["url"], endpoint["username"], endpoint["password"], kg=endpoint.get("kg"),
-            cipher_suite=endpoint.get("cipher_suite"), timeout=options["timeout"],
-            retries=options["retries"], retry_budget=options["retry_budget"])
-    except AifactoryError as exc:
-        result["error"] = str(exc)
-        return result
-    except Exception as exc:  # pylint: disable=broad-except
-        # One BMC must never fail the whole inventory; the reason still reaches the user
-        # in bmc_error_reason.
-        result["error"] = "BMC %s: unexpected %s while reading it over IPMI: %s" % (
-            endpoint["url"], type(exc).__name__, exc)
-        return result
-    result["hosts"] = found["hosts"]
-    result["warnings"] = found["warnings"]
-    return result
+    return endpoint_result(endpoint, lambda: discover_ipmi_bmc(
+        endpoint["url"], endpoint["username"], endpoint["password"], kg=endpoint.get("kg"),
+        cipher_suite=endpoint.get("cipher_suite"), timeout=options["timeout"],
+        retries=options["retries"], retry_budget=options["retry_budget"]), protocol="IPMI")
 
 
 def discover_ipmi_endpoints(endpoints, options, max_workers=64):

@@ -147,12 +147,12 @@ class RedfishClient:
             response_callback=self._remember_response,
             # A single attempt inside sushy: this client's retry policy owns retries.
             server_side_retries=1, server_side_retries_delay=0)
-        # sushy asks for "Connection: close" to work around BMCs that mishandle persistent
-        # connections; discovery makes dozens of requests per BMC, and a new TLS handshake
+        # sushy sends "Connection: close" to work around BMCs that mishandle persistent
+        # connections. Discovery makes dozens of requests per BMC, and a new TLS handshake
         # for each one would multiply the latency, so connections are kept alive.
         connector._session.headers.pop("Connection", None)
         # requests reads the proxy variables and ~/.netrc again for every request, which
-        # costs more CPU than parsing the answer; proxies are looked up once per BMC here,
+        # costs more CPU than parsing the response. Proxies are looked up once per BMC here,
         # and credentials always come from the caller.
         connector._session.trust_env = False
         connector._session.proxies = requests.utils.get_environ_proxies(self.base_url)
@@ -342,7 +342,7 @@ class RedfishClient:
 
     @property
     def expand_supported(self):
-        """True when the service root says ``$expand=.($levels=1)`` works."""
+        """True when the service root lists ``$expand=.($levels=1)`` as supported."""
         if self._expand_usable is None:
             features = (self.root or {}).get("ProtocolFeaturesSupported") or {}
             expand = features.get("ExpandQuery") or {}
@@ -376,7 +376,7 @@ class RedfishClient:
                 collection = self.get(uri, EXPAND_QUERY)
             except (RedfishBadRequestError, RedfishNotFoundError) as exc:
                 # Some BMCs advertise $expand and then reject it (400), or treat the query
-                # as part of the path (404).  The plain GET below tells a missing
+                # as part of the path (404).  The plain GET below separates a missing
                 # collection from a rejected query.
                 self._expand_usable = False
                 self.expand_rejection = str(exc)

@@ -15,7 +15,7 @@ import concurrent.futures
 import multiprocessing
 import os
 
-from ansible_collections.aifactory.infra.plugins.module_utils.errors import AifactoryError
+from ansible_collections.aifactory.infra.plugins.module_utils.endpoint_result import endpoint_result
 from ansible_collections.aifactory.infra.plugins.module_utils.introspection import build_hosts
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.client import RedfishClient
 from ansible_collections.aifactory.infra.plugins.module_utils.redfish.snapshot import take_snapshot
@@ -47,32 +47,17 @@ ENDPOINTS_PER_PROCESS = 32
 
 
 def discover_endpoint(endpoint, options):
-    """Discover one inventory endpoint and return a result that never raises.
+    """Discover one inventory endpoint and return its result; never raise.
 
-    ``endpoint`` holds url, name, username, password, validate_certs and ca_path;
-    ``options`` holds timeout, auth, bmc_workers, retries and retry_budget.  The result
-    has url, name, hosts, warnings and error (None, or the reason the BMC failed).
+    ``endpoint`` contains url, name, username, password, validate_certs and ca_path, and
+    ``options`` contains timeout, auth, bmc_workers, retries and retry_budget.
     """
-    result = {"url": endpoint["url"], "name": endpoint["name"], "hosts": [], "warnings": [],
-              "error": None}
-    try:
-        found = discover_bmc(
-            endpoint["url"], endpoint["username"], endpoint["password"],
-            validate_certs=endpoint["validate_certs"], ca_path=endpoint["ca_path"],
-            timeout=options["timeout"], auth=options["auth"], workers=options["bmc_workers"],
-            retries=options["retries"], retry_budget=options["retry_budget"])
-    except AifactoryError as exc:
-        result["error"] = str(exc)
-        return result
-    except Exception as exc:  # pylint: disable=broad-except
-        # One BMC must never fail the whole inventory, whatever it answered; the reason
-        # still reaches the user in bmc_error_reason.
-        result["error"] = "BMC %s: unexpected %s while reading it: %s" % (
-            endpoint["url"], type(exc).__name__, exc)
-        return result
-    result["hosts"] = found["hosts"]
-    result["warnings"] = found["warnings"]
-    if not found["hosts"]:
+    result = endpoint_result(endpoint, lambda: discover_bmc(
+        endpoint["url"], endpoint["username"], endpoint["password"],
+        validate_certs=endpoint["validate_certs"], ca_path=endpoint["ca_path"],
+        timeout=options["timeout"], auth=options["auth"], workers=options["bmc_workers"],
+        retries=options["retries"], retry_budget=options["retry_budget"]))
+    if result["error"] is None and not result["hosts"]:
         result["error"] = "BMC %s: no server or DPU system found under /redfish/v1/Systems." % endpoint["url"]
     return result
 
